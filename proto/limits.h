@@ -1,0 +1,53 @@
+/*
+ * limits.h - every limit of the protocol and the daemon, named once.
+ *
+ * Wire limits bound what a peer may send; a receiver checks a length against
+ * them before it allocates or reads.  The daemon advertises the values it
+ * enforces in its HELLO_OK reply (docs/PROTOCOL.md, "Limits").
+ */
+#ifndef PROTO_LIMITS_H
+#define PROTO_LIMITS_H
+
+/* --- wire format ------------------------------------------------------- */
+
+#define PROTO_MAGIC 0x46545046u /* "FTPF" */
+#define PROTO_VERSION 1
+#define PROTO_HEADER_SIZE 10 /* u32 length, u8 type, u8 flags, u32 id */
+
+/* Ceiling on any frame body; no peer ever needs to accept more. */
+#define PROTO_FRAME_MAX (1024u * 1024u)
+/* Ceiling on the body of every frame that is not DATA. */
+#define PROTO_CONTROL_MAX (64u * 1024u)
+/* DATA payload this implementation sends: large enough that the 10-byte
+ * header costs nothing measurable, small enough to bound memory per peer. */
+#define PROTO_DATA_CHUNK (256u * 1024u)
+
+#define PROTO_PATH_MAX 4096    /* bytes in a path, without terminator */
+#define PROTO_NAME_MAX 255     /* bytes in one path component */
+#define PROTO_MESSAGE_MAX 1024 /* bytes in an ERROR message */
+#define PROTO_SOFTWARE_MAX 64  /* bytes in a HELLO software string */
+#define PROTO_LIMITS_MAX 32    /* limit pairs in one HELLO_OK */
+#define PROTO_LIST_BATCH 512   /* entries in one ENTRIES frame */
+
+/* --- daemon defaults (ftpd --help shows them) -------------------------- */
+
+#define FTPD_DEFAULT_HOST "127.0.0.1"
+#define FTPD_DEFAULT_PORT "2121"
+#define FTPD_DEFAULT_MAX_CLIENTS 1000
+#define FTPD_MAX_CLIENTS_CEILING 100000
+#define FTPD_DEFAULT_IDLE_TIMEOUT 300 /* seconds waiting for a request */
+#define FTPD_HELLO_TIMEOUT 10         /* seconds to receive HELLO */
+#define FTPD_STALL_TIMEOUT 60         /* seconds without progress mid-frame */
+#define FTPD_LISTEN_BACKLOG 4096
+/* Each connection's thread stack; sessions keep big buffers on the heap. */
+#define FTPD_THREAD_STACK (128u * 1024u)
+#define FTPD_THREAD_STACK_SANITIZED (1024u * 1024u)
+
+/* --- client defaults ---------------------------------------------------- */
+
+#define FTPC_DEFAULT_PORT "2121"
+#define FTPC_CONNECT_TIMEOUT 10 /* seconds */
+#define FTPC_IO_TIMEOUT 60      /* seconds without progress */
+#define FTPC_LINE_MAX 8192      /* bytes in one command line */
+
+#endif

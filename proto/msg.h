@@ -1,0 +1,146 @@
+/*
+ * msg.h - the body of every message, encoded and decoded.
+ *
+ * msg_put_X appends X's body to a buffer (the caller adds the header, see
+ * chan_send()); msg_get_X decodes a whole body and fails with
+ * FTP_E_TRAILING if bytes are left over.  Layouts are in docs/PROTOCOL.md.
+ * All getters validate values (strings are UTF-8 without NUL, kinds and
+ * statuses are in range); they return FTP_E_SHORT on truncation.
+ */
+#ifndef PROTO_MSG_H
+#define PROTO_MSG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "limits.h"
+
+/* Feature bits negotiated in HELLO.  Version 1 defines none; the server
+ * answers with the subset it grants, so unknown bits are harmless. */
+#define PROTO_FEATURES_NONE 0ull
+
+/* Limit keys in HELLO_OK; a client ignores keys it does not know. */
+enum proto_limit_key {
+	PROTO_LIMIT_FRAME_MAX = 1,    /* largest frame body the server accepts */
+	PROTO_LIMIT_DATA_CHUNK = 2,   /* largest DATA payload the server sends */
+	PROTO_LIMIT_PATH_MAX = 3,
+	PROTO_LIMIT_NAME_MAX = 4,
+	PROTO_LIMIT_LIST_BATCH = 5,   /* most entries in one ENTRIES frame */
+	PROTO_LIMIT_IDLE_TIMEOUT = 6, /* seconds */
+	PROTO_LIMIT_MAX_CLIENTS = 7,
+};
+
+struct msg_hello {
+	uint32_t magic; /* PROTO_MAGIC */
+	uint16_t version;
+	uint64_t features;
+	char software[PROTO_SOFTWARE_MAX + 1];
+};
+
+struct proto_limit {
+	uint16_t key;
+	uint64_t value;
+};
+
+struct msg_hello_ok {
+	uint16_t version;
+	uint64_t features;
+	uint16_t nlimits;
+	struct proto_limit limits[PROTO_LIMITS_MAX];
+	char software[PROTO_SOFTWARE_MAX + 1];
+};
+
+/* LIST */
+struct msg_list {
+	char path[PROTO_PATH_MAX + 1];
+};
+
+/* GET: data starts at offset (0 for a whole file) */
+struct msg_get {
+	char path[PROTO_PATH_MAX + 1];
+	uint64_t offset;
+};
+
+/* PUT: exactly size bytes follow in DATA frames; flags must be 0 */
+struct msg_put {
+	char path[PROTO_PATH_MAX + 1];
+	uint64_t size;
+	uint32_t flags;
+};
+
+/* FILE: the reply to GET, before its DATA frames */
+struct msg_file {
+	uint64_t size; /* whole file */
+	int64_t mtime; /* seconds since the epoch */
+	uint64_t offset; /* where the DATA frames start: size - offset follow */
+};
+
+/* END: closes a DATA stream (bytes) or a LIST (entries) */
+struct msg_end {
+	uint64_t count;
+};
+
+struct msg_error {
+	uint16_t status; /* 1..65535; see ftp_err_from_status() */
+	char message[PROTO_MESSAGE_MAX + 1];
+};
+
+enum proto_kind {
+	PROTO_KIND_FILE = 1,
+	PROTO_KIND_DIR = 2,
+	PROTO_KIND_LINK = 3,
+	PROTO_KIND_OTHER = 4,
+};
+
+struct msg_entry {
+	uint8_t kind; /* enum proto_kind */
+	uint64_t size;
+	int64_t mtime;
+	char name[PROTO_NAME_MAX + 1];
+};
+
+int msg_put_hello(struct buf *b, const struct msg_hello *m);
+int msg_get_hello(struct buf *b, struct msg_hello *m);
+int msg_put_hello_ok(struct buf *b, const struct msg_hello_ok *m);
+int msg_get_hello_ok(struct buf *b, struct msg_hello_ok *m);
+/* The value of key in m, or dflt when m does not carry it. */
+uint64_t msg_hello_ok_limit(const struct msg_hello_ok *m, uint16_t key,
+			    uint64_t dflt);
+
+int msg_put_list(struct buf *b, const struct msg_list *m);
+int msg_get_list(struct buf *b, struct msg_list *m);
+int msg_put_get(struct buf *b, const struct msg_get *m);
+int msg_get_get(struct buf *b, struct msg_get *m);
+int msg_put_put(struct buf *b, const struct msg_put *m);
+int msg_get_put(struct buf *b, struct msg_put *m);
+int msg_put_file(struct buf *b, const struct msg_file *m);
+int msg_get_file(struct buf *b, struct msg_file *m);
+int msg_put_end(struct buf *b, const struct msg_end *m);
+int msg_get_end(struct buf *b, struct msg_end *m);
+/* Messages longer than PROTO_MESSAGE_MAX are cut at a UTF-8 boundary. */
+int msg_put_error(struct buf *b, uint16_t status, const char *message);
+int msg_get_error(struct buf *b, struct msg_error *m);
+
+/* Bodies with no fields (QUIT, OK): FTP_E_TRAILING unless empty. */
+int msg_get_empty(struct buf *b);
+
+/*
+ * ENTRIES: a u16 count, then that many entries.  To encode:
+ * msg_entries_begin(), msg_entries_add() until it answers FTP_E_BUF_LIMIT
+ * (the entry did not fit; nothing was added) or the batch is full, then
+ * msg_entries_finish() patches the count.  To decode: msg_entries_count(),
+ * then msg_entry_get() count times, then msg_get_empty() for trailing bytes.
+ */
+struct msg_entries_writer {
+	size_t count_off; /* offset of the count from the buffer's start */
+	uint16_t count;
+};
+int msg_entries_begin(struct buf *b, struct msg_entries_writer *w);
+int msg_entries_add(struct buf *b, struct msg_entries_writer *w,
+		    const struct msg_entry *e);
+int msg_entries_finish(struct buf *b, const struct msg_entries_writer *w);
+int msg_entries_count(struct buf *b, uint16_t *count);
+int msg_entry_get(struct buf *b, struct msg_entry *e);
+
+#endif

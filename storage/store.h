@@ -1,0 +1,128 @@
+/*
+ * store.h - the server's file store: what ftpd may do to files, and nothing
+ * of the wire.
+ *
+ * A store is a table of operations (struct stor_ops) behind these calls, so
+ * another backend (an object store, say) can be added without touching ftpd.
+ * The local-directory backend confines every path beneath its root
+ * directory handle with openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS).
+ *
+ * Paths are relative, '/'-separated, at most STOR_PATH_MAX bytes, with
+ * components of at most STOR_NAME_MAX bytes that are neither empty, "." nor
+ * ".."; "" and "." name the root.  Names starting with STOR_TEMP_PREFIX are
+ * the store's own and are refused and never listed.
+ *
+ * Every call returns 0 or a negative errno value:
+ *   -EINVAL        malformed path (absolute, "..", empty component, NUL)
+ *   -ENAMETOOLONG  path or component over its limit
+ *   -EXDEV         the path leaves the root (through a symlink, say)
+ *   -ENOENT, -ENOTDIR, -EISDIR, -EACCES, -ENOSPC, -EIO, ...  as the kernel
+ *                  reports them
+ */
+#ifndef STORAGE_STORE_H
+#define STORAGE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STOR_PATH_MAX 4096
+#define STOR_NAME_MAX 255
+#define STOR_TEMP_PREFIX ".ftpd-part."
+
+enum stor_kind {
+	STOR_FILE = 1,
+	STOR_DIR = 2,
+	STOR_LINK = 3,
+	STOR_OTHER = 4,
+};
+
+struct stor_info {
+	enum stor_kind kind;
+	uint64_t size;
+	int64_t mtime; /* seconds since the epoch */
+};
+
+struct stor_entry {
+	struct stor_info info;
+	char name[STOR_NAME_MAX + 1];
+};
+
+struct store;
+struct stor_file;   /* a file open for reading */
+struct stor_upload; /* an upload in progress, invisible until committed */
+struct stor_dir;    /* a listing in progress */
+
+/* The local-directory backend rooted at root_dir (which must exist). */
+int stor_local_open(const char *root_dir, struct store **out);
+void stor_free(struct store *st);
+
+/* Removes temporaries left by a crash anywhere beneath the root; *removed
+ * counts them.  Call once at start, before serving. */
+int stor_recover(struct store *st, unsigned *removed);
+
+/* Checks a path's syntax alone (the rules above), touching nothing. */
+int stor_path_check(const char *path);
+
+int stor_stat(struct store *st, const char *path, struct stor_info *out);
+
+/* Opens a regular file for reading (-EISDIR for a directory, -EINVAL for
+ * anything else that is not a regular file); *info describes it. */
+int stor_open_read(struct store *st, const char *path, struct stor_file **out,
+		   struct stor_info *info);
+/* The file's descriptor for sendfile(2), or -1 if the backend has none. */
+int stor_file_fd(const struct stor_file *f);
+/* Up to len bytes from off; *got is 0 only at end of file. */
+int stor_file_pread(struct stor_file *f, void *dst, size_t len, uint64_t off,
+		    size_t *got);
+void stor_file_close(struct stor_file *f);
+
+/*
+ * Uploads: begin creates a hidden temporary in the target's directory
+ * (which must exist), write appends, commit makes the file visible under
+ * its name atomically and durably (fsync of the file, rename, fsync of the
+ * directory) and abort removes the temporary.  Readers see the old file or
+ * the new one, never a mix.  commit and abort free the upload, whatever
+ * they return; a failed commit leaves the old file untouched.
+ */
+int stor_upload_begin(struct store *st, const char *path,
+		      struct stor_upload **out);
+int stor_upload_write(struct stor_upload *up, const void *src, size_t len);
+uint64_t stor_upload_size(const struct stor_upload *up);
+int stor_upload_commit(struct stor_upload *up);
+void stor_upload_abort(struct stor_upload *up);
+
+/*
+ * Listings stream entries in directory order ("." and ".." and the store's
+ * temporaries omitted).  Listing a file yields that one entry.  next sets
+ * *end at the end instead of filling *e.
+ */
+int stor_list_open(struct store *st, const char *path, struct stor_dir **out);
+int stor_list_next(struct stor_dir *d, struct stor_entry *e, bool *end);
+void stor_list_close(struct stor_dir *d);
+
+/* The backend's table; each store begins with a pointer to it. */
+struct stor_ops {
+	void (*free)(struct store *st);
+	int (*recover)(struct store *st, unsigned *removed);
+	int (*stat)(struct store *st, const char *path, struct stor_info *out);
+	int (*open_read)(struct store *st, const char *path,
+			 struct stor_file **out, struct stor_info *info);
+	int (*file_fd)(const struct stor_file *f);
+	int (*file_pread)(struct stor_file *f, void *dst, size_t len,
+			  uint64_t off, size_t *got);
+	void (*file_close)(struct stor_file *f);
+	int (*upload_begin)(struct store *st, const char *path,
+			    struct stor_upload **out);
+	int (*upload_write)(struct stor_upload *up, const void *src,
+			    size_t len);
+	uint64_t (*upload_size)(const struct stor_upload *up);
+	int (*upload_commit)(struct stor_upload *up);
+	void (*upload_abort)(struct stor_upload *up);
+	int (*list_open)(struct store *st, const char *path,
+			 struct stor_dir **out);
+	int (*list_next)(struct stor_dir *d, struct stor_entry *e, bool *end);
+	void (*list_close)(struct stor_dir *d);
+};
+
+#endif

@@ -1,0 +1,218 @@
+/*
+ * local.c - the local-directory backend: setup, confined path resolution,
+ * stat and reading.  Uploads, listings and recovery live in local_*.c.
+ *
+ * Every lookup goes through openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)
+ * relative to the root's descriptor, so the kernel, not string handling,
+ * keeps paths (symlinks included) beneath the root.
+ */
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "local.h"
+
+/* openat2 may fail with EAGAIN when a concurrent rename races a ".."
+ * inside a symlink's target; the kernel asks us to retry a few times. */
+#define RESOLVE_TRIES 16
+
+struct lfile {
+	struct stor_file base;
+	int fd;
+};
+
+static void lstor_free(struct store *st);
+static int lstor_stat(struct store *st, const char *path,
+		      struct stor_info *out);
+static int lstor_open_read(struct store *st, const char *path,
+			   struct stor_file **out, struct stor_info *info);
+static int lfile_fd(const struct stor_file *f);
+static int lfile_pread(struct stor_file *f, void *dst, size_t len,
+		       uint64_t off, size_t *got);
+static void lfile_close(struct stor_file *f);
+
+static const struct stor_ops lstor_ops = {
+	.free = lstor_free,
+	.recover = lstor_recover,
+	.stat = lstor_stat,
+	.open_read = lstor_open_read,
+	.file_fd = lfile_fd,
+	.file_pread = lfile_pread,
+	.file_close = lfile_close,
+	.upload_begin = lstor_upload_begin,
+	.upload_write = lstor_upload_write,
+	.upload_size = lstor_upload_size,
+	.upload_commit = lstor_upload_commit,
+	.upload_abort = lstor_upload_abort,
+	.list_open = lstor_list_open,
+	.list_next = lstor_list_next,
+	.list_close = lstor_list_close,
+};
+
+int
+stor_local_open(const char *root_dir, struct store **out)
+{
+	struct lstor *ls;
+	int fd, r = 0;
+
+	*out = NULL;
+	/* O_RDONLY rather than O_PATH: fsync needs a real descriptor. */
+	fd = open(root_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if ((ls = calloc(1, sizeof(*ls))) == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	ls->base.ops = &lstor_ops;
+	ls->rootfd = fd;
+	*out = &ls->base;
+out:
+	if (r != 0)
+		close(fd);
+	return r;
+}
+
+static void
+lstor_free(struct store *st)
+{
+	struct lstor *ls = (struct lstor *)st;
+
+	close(ls->rootfd);
+	free(ls);
+}
+
+int
+lstor_resolve(const struct lstor *ls, const char *path, uint64_t flags,
+	      int *fd)
+{
+	struct open_how how = {
+		.flags = flags | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+	};
+	long r = -1;
+	int r2, tries;
+
+	*fd = -1;
+	if ((r2 = stor_path_check(path)) != 0)
+		return r2;
+	if (*path == '\0')
+		path = ".";
+	for (tries = 0; tries < RESOLVE_TRIES; tries++) {
+		r = syscall(SYS_openat2, ls->rootfd, path, &how, sizeof(how));
+		if (r >= 0 || (errno != EAGAIN && errno != EINTR))
+			break;
+	}
+	if (r < 0)
+		return -errno;
+	*fd = (int)r;
+	return 0;
+}
+
+void
+lstor_info(const struct stat *sb, struct stor_info *out)
+{
+	if (S_ISREG(sb->st_mode))
+		out->kind = STOR_FILE;
+	else if (S_ISDIR(sb->st_mode))
+		out->kind = STOR_DIR;
+	else if (S_ISLNK(sb->st_mode))
+		out->kind = STOR_LINK;
+	else
+		out->kind = STOR_OTHER;
+	out->size = sb->st_size < 0 ? 0 : (uint64_t)sb->st_size;
+	out->mtime = (int64_t)sb->st_mtim.tv_sec;
+}
+
+static int
+lstor_stat(struct store *st, const char *path, struct stor_info *out)
+{
+	struct stat sb;
+	int fd, r;
+
+	/* O_PATH opens nothing (a FIFO cannot block) yet fstat works. */
+	if ((r = lstor_resolve((struct lstor *)st, path, O_PATH, &fd)) != 0)
+		return r;
+	if (fstat(fd, &sb) != 0)
+		r = -errno;
+	else
+		lstor_info(&sb, out);
+	close(fd);
+	return r;
+}
+
+/* A regular file and a blocking descriptor, or an error. */
+static int
+check_regular(int fd, struct stat *sb)
+{
+	int fl;
+
+	if (fstat(fd, sb) != 0)
+		return -errno;
+	if (S_ISDIR(sb->st_mode))
+		return -EISDIR;
+	if (!S_ISREG(sb->st_mode))
+		return -EINVAL;
+	if ((fl = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0)
+		return -errno;
+	return 0;
+}
+
+static int
+lstor_open_read(struct store *st, const char *path, struct stor_file **out,
+		struct stor_info *info)
+{
+	struct lfile *f;
+	struct stat sb;
+	int fd, r;
+
+	*out = NULL;
+	/* O_NONBLOCK so that opening a FIFO cannot wait for a writer. */
+	r = lstor_resolve((struct lstor *)st, path,
+			  O_RDONLY | O_NONBLOCK | O_NOCTTY, &fd);
+	if (r != 0)
+		return r;
+	if ((r = check_regular(fd, &sb)) != 0)
+		goto out;
+	if ((f = malloc(sizeof(*f))) == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	f->base.ops = st->ops;
+	f->fd = fd;
+	if (info != NULL)
+		lstor_info(&sb, info);
+	*out = &f->base;
+out:
+	if (r != 0)
+		close(fd);
+	return r;
+}
+
+static int
+lfile_fd(const struct stor_file *f)
+{
+	return ((const struct lfile *)f)->fd;
+}
+
+static int
+lfile_pread(struct stor_file *f, void *dst, size_t len, uint64_t off,
+	    size_t *got)
+{
+	return stor_io_pread(((struct lfile *)f)->fd, dst, len, off, got);
+}
+
+static void
+lfile_close(struct stor_file *f)
+{
+	struct lfile *lf = (struct lfile *)f;
+
+	close(lf->fd);
+	free(lf);
+}

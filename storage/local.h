@@ -1,0 +1,40 @@
+/*
+ * local.h - the local-directory backend's pieces, shared by its files:
+ * local.c (setup, resolution, stat, reading), local_upload.c,
+ * local_list.c and local_recover.c.
+ */
+#ifndef STORAGE_LOCAL_H
+#define STORAGE_LOCAL_H
+
+#include <sys/stat.h>
+
+#include <stdint.h>
+
+#include "backend.h"
+
+struct lstor {
+	struct store base;
+	int rootfd; /* O_RDONLY|O_DIRECTORY; never changes after open */
+};
+
+/* Checks path's syntax, then opens it beneath the root with openat2 and
+ * flags (O_CLOEXEC is added); symlinks leaving the root give -EXDEV. */
+int lstor_resolve(const struct lstor *ls, const char *path, uint64_t flags,
+		  int *fd);
+void lstor_info(const struct stat *sb, struct stor_info *out);
+
+int lstor_recover(struct store *st, unsigned *removed);
+
+int lstor_upload_begin(struct store *st, const char *path,
+		       struct stor_upload **out);
+int lstor_upload_write(struct stor_upload *up, const void *src, size_t len);
+uint64_t lstor_upload_size(const struct stor_upload *up);
+int lstor_upload_commit(struct stor_upload *up);
+void lstor_upload_abort(struct stor_upload *up);
+
+int lstor_list_open(struct store *st, const char *path,
+		    struct stor_dir **out);
+int lstor_list_next(struct stor_dir *d, struct stor_entry *e, bool *end);
+void lstor_list_close(struct stor_dir *d);
+
+#endif

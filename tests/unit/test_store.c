@@ -1,0 +1,851 @@
+/*
+ * test_store.c - the local store backend against a real directory tree in
+ * a fresh mkdtemp root per test: confinement (lexical and through
+ * symlinks), reading, atomic uploads, streamed listings and recovery.
+ */
+#include <sys/stat.h>
+
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "store.h"
+
+#define GIB (1024ull * 1024 * 1024)
+#define MANY 10000
+
+/* Per test (each runs in its own process): <base>/root is the store's
+ * root, <base>/outside a sibling no path may reach. */
+static char base[PATH_MAX / 2], rootdir[PATH_MAX], outdir[PATH_MAX];
+static struct store *st;
+static int rootfd = -1, outfd = -1;
+static unsigned temps_seen;
+
+static void
+setup(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(base, sizeof(base), "%s/test_store.XXXXXX",
+		 tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(base));
+	snprintf(rootdir, sizeof(rootdir), "%s/root", base);
+	snprintf(outdir, sizeof(outdir), "%s/outside", base);
+	ck_assert_int_eq(mkdir(rootdir, 0755), 0);
+	ck_assert_int_eq(mkdir(outdir, 0755), 0);
+	ck_assert_int_eq(stor_local_open(rootdir, &st), 0);
+	rootfd = open(rootdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	outfd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(rootfd, 0);
+	ck_assert_int_ge(outfd, 0);
+}
+
+static int
+rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static void
+teardown(void)
+{
+	stor_free(st);
+	close(rootfd);
+	close(outfd);
+	nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Writes a file relative to dirfd, bypassing the store. */
+static void
+put(int dirfd, const char *rel, const char *content)
+{
+	int fd = openat(dirfd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			0644);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, content, strlen(content)),
+			 (ssize_t)strlen(content));
+	close(fd);
+}
+
+/* Reads a file relative to dirfd, bypassing the store, as a string. */
+static char *
+slurp(int dirfd, const char *rel)
+{
+	static char buf[4096];
+	int fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	ck_assert_int_ge(fd, 0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	ck_assert_int_ge(n, 0);
+	buf[n] = '\0';
+	close(fd);
+	return buf;
+}
+
+/* Reads a whole (small) file through the store, as a string. */
+static char *
+store_slurp(struct stor_file *f)
+{
+	static char buf[4096];
+	size_t got;
+
+	ck_assert_int_eq(stor_file_pread(f, buf, sizeof(buf) - 1, 0, &got), 0);
+	buf[got] = '\0';
+	return buf;
+}
+
+static int
+count_temp(const char *path, const struct stat *sb, int flag,
+	   struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	if (strncmp(path + ftw->base, STOR_TEMP_PREFIX,
+		    strlen(STOR_TEMP_PREFIX)) == 0)
+		temps_seen++;
+	return 0;
+}
+
+/* Temporaries anywhere beneath base (root and outside alike). */
+static unsigned
+temps(void)
+{
+	temps_seen = 0;
+	ck_assert_int_eq(nftw(base, count_temp, 16, FTW_PHYS), 0);
+	return temps_seen;
+}
+
+static unsigned
+entries_in(int dirfd)
+{
+	DIR *d = fdopendir(dup(dirfd));
+	unsigned n = 0;
+	struct dirent *de;
+
+	ck_assert_ptr_nonnull(d);
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static int
+upload(const char *path, const char *content)
+{
+	struct stor_upload *up;
+	int r;
+
+	if ((r = stor_upload_begin(st, path, &up)) != 0)
+		return r;
+	ck_assert_int_eq(stor_upload_write(up, content, strlen(content)), 0);
+	return stor_upload_commit(up);
+}
+
+/* --- confinement -------------------------------------------------------- */
+
+START_TEST(lexical_escapes)
+{
+	static const char *const bad[] = { "../x", "/etc/passwd", "a/../../x",
+					   "../outside/x" };
+	struct stor_upload *up = (void *)1;
+	struct stor_file *f = (void *)1;
+	struct stor_info info;
+	struct stor_dir *d;
+	size_t i;
+
+	ck_assert_int_eq(mkdirat(rootfd, "a", 0755), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(stor_stat(st, bad[i], &info), -EINVAL);
+		ck_assert_int_eq(stor_open_read(st, bad[i], &f, &info),
+				 -EINVAL);
+		ck_assert_ptr_null(f);
+		ck_assert_int_eq(stor_list_open(st, bad[i], &d), -EINVAL);
+		ck_assert_int_eq(stor_upload_begin(st, bad[i], &up), -EINVAL);
+		ck_assert_ptr_null(up);
+	}
+	ck_assert_uint_eq(entries_in(outfd), 0);
+	ck_assert_uint_eq(entries_in(rootfd), 1);
+}
+END_TEST
+
+START_TEST(symlink_to_etc)
+{
+	struct stor_upload *up;
+	struct stor_file *f;
+	struct stor_info info;
+	struct stor_dir *d;
+
+	ck_assert_int_eq(symlinkat("/etc", rootfd, "etc"), 0);
+	ck_assert_int_eq(stor_stat(st, "etc", &info), -EXDEV);
+	ck_assert_int_eq(stor_stat(st, "etc/passwd", &info), -EXDEV);
+	ck_assert_int_eq(stor_open_read(st, "etc/passwd", &f, &info), -EXDEV);
+	ck_assert_int_eq(stor_list_open(st, "etc", &d), -EXDEV);
+	ck_assert_int_eq(stor_upload_begin(st, "etc/ftp-test", &up), -EXDEV);
+	ck_assert_int_eq(access("/etc/ftp-test", F_OK), -1);
+}
+END_TEST
+
+START_TEST(symlink_to_outside)
+{
+	struct stor_upload *up;
+	struct stor_file *f;
+	struct stor_info info;
+	struct stor_dir *d;
+
+	put(outfd, "secret", "secret");
+	ck_assert_int_eq(symlinkat("../outside", rootfd, "out"), 0);
+	ck_assert_int_eq(symlinkat("../outside/secret", rootfd, "sl"), 0);
+	ck_assert_int_eq(stor_stat(st, "out/secret", &info), -EXDEV);
+	ck_assert_int_eq(stor_open_read(st, "sl", &f, &info), -EXDEV);
+	ck_assert_int_eq(stor_list_open(st, "out", &d), -EXDEV);
+	ck_assert_int_eq(stor_upload_begin(st, "out/new", &up), -EXDEV);
+	ck_assert_int_eq(stor_upload_begin(st, "out/secret", &up), -EXDEV);
+	ck_assert_int_eq(stor_upload_begin(st, "sl", &up), -EXDEV);
+	/* Nothing created or changed outside, nothing left inside. */
+	ck_assert_uint_eq(entries_in(outfd), 1);
+	ck_assert_str_eq(slurp(outfd, "secret"), "secret");
+	ck_assert_uint_eq(temps(), 0);
+}
+END_TEST
+
+START_TEST(symlink_inside)
+{
+	struct stor_file *f;
+	struct stor_info info;
+
+	ck_assert_int_eq(mkdirat(rootfd, "d", 0755), 0);
+	put(rootfd, "d/f", "inside");
+	ck_assert_int_eq(symlinkat("d", rootfd, "ln"), 0);
+	/* Climbs with ".." yet stays beneath the root. */
+	ck_assert_int_eq(symlinkat("../d/f", rootfd, "d/lf"), 0);
+	ck_assert_int_eq(stor_stat(st, "ln", &info), 0);
+	ck_assert_int_eq(info.kind, STOR_DIR);
+	ck_assert_int_eq(stor_open_read(st, "ln/f", &f, &info), 0);
+	ck_assert_str_eq(store_slurp(f), "inside");
+	stor_file_close(f);
+	ck_assert_int_eq(stor_open_read(st, "d/lf", &f, &info), 0);
+	ck_assert_uint_eq(info.size, 6);
+	ck_assert_str_eq(store_slurp(f), "inside");
+	stor_file_close(f);
+	ck_assert_int_eq(upload("ln/new", "via link"), 0);
+	ck_assert_str_eq(slurp(rootfd, "d/new"), "via link");
+}
+END_TEST
+
+START_TEST(temp_names_refused)
+{
+	struct stor_info info;
+
+	put(rootfd, STOR_TEMP_PREFIX "x", "hidden");
+	ck_assert_int_eq(stor_stat(st, STOR_TEMP_PREFIX "x", &info), -EINVAL);
+}
+END_TEST
+
+/* --- stat and reading --------------------------------------------------- */
+
+START_TEST(missing)
+{
+	struct stor_file *f;
+	struct stor_info info;
+	struct stor_dir *d;
+
+	put(rootfd, "file", "x");
+	ck_assert_int_eq(stor_stat(st, "nope", &info), -ENOENT);
+	ck_assert_int_eq(stor_stat(st, "no/pe", &info), -ENOENT);
+	ck_assert_int_eq(stor_open_read(st, "nope", &f, &info), -ENOENT);
+	ck_assert_int_eq(stor_list_open(st, "nope", &d), -ENOENT);
+	ck_assert_int_eq(stor_open_read(st, "file/x", &f, &info), -ENOTDIR);
+}
+END_TEST
+
+START_TEST(directory)
+{
+	struct stor_upload *up;
+	struct stor_file *f;
+	struct stor_info info;
+
+	ck_assert_int_eq(mkdirat(rootfd, "d", 0755), 0);
+	ck_assert_int_eq(stor_stat(st, "d", &info), 0);
+	ck_assert_int_eq(info.kind, STOR_DIR);
+	ck_assert_int_eq(stor_stat(st, "", &info), 0);
+	ck_assert_int_eq(info.kind, STOR_DIR);
+	ck_assert_int_eq(stor_open_read(st, "d", &f, &info), -EISDIR);
+	ck_assert_int_eq(stor_open_read(st, "", &f, &info), -EISDIR);
+	ck_assert_int_eq(stor_open_read(st, ".", &f, &info), -EISDIR);
+	ck_assert_int_eq(stor_upload_begin(st, "d", &up), -EISDIR);
+	ck_assert_int_eq(stor_upload_begin(st, "", &up), -EISDIR);
+	ck_assert_uint_eq(temps(), 0);
+}
+END_TEST
+
+START_TEST(fifo_not_opened)
+{
+	struct stor_file *f;
+	struct stor_info info;
+
+	/* Were it opened blocking, this would hang until the test timeout. */
+	ck_assert_int_eq(mkfifoat(rootfd, "p", 0644), 0);
+	ck_assert_int_eq(stor_open_read(st, "p", &f, &info), -EINVAL);
+	ck_assert_int_eq(stor_stat(st, "p", &info), 0);
+	ck_assert_int_eq(info.kind, STOR_OTHER);
+}
+END_TEST
+
+START_TEST(read_regular)
+{
+	struct stor_file *f;
+	struct stor_info info;
+	struct stat sb;
+	char buf[8];
+	size_t got;
+	int fl;
+
+	put(rootfd, "f", "hello world");
+	ck_assert_int_eq(fstatat(rootfd, "f", &sb, 0), 0);
+	ck_assert_int_eq(stor_open_read(st, "f", &f, &info), 0);
+	ck_assert_int_eq(info.kind, STOR_FILE);
+	ck_assert_uint_eq(info.size, 11);
+	ck_assert_int_eq(info.mtime, sb.st_mtim.tv_sec);
+	fl = fcntl(stor_file_fd(f), F_GETFL);
+	ck_assert_int_eq(fl & O_NONBLOCK, 0);
+	ck_assert_int_eq(stor_file_pread(f, buf, 5, 6, &got), 0);
+	ck_assert_uint_eq(got, 5);
+	ck_assert_mem_eq(buf, "world", 5);
+	ck_assert_int_eq(stor_file_pread(f, buf, sizeof(buf), 11, &got), 0);
+	ck_assert_uint_eq(got, 0);
+	ck_assert_int_eq(stor_file_pread(f, buf, sizeof(buf), 1ull << 63,
+					 &got), -EINVAL);
+	stor_file_close(f);
+}
+END_TEST
+
+START_TEST(sparse_5g)
+{
+	const uint64_t size = 5 * GIB;
+	struct stor_entry e;
+	struct stor_file *f;
+	struct stor_info info;
+	struct stor_dir *d;
+	char buf[16];
+	size_t got;
+	bool end;
+	int fd;
+
+	fd = openat(rootfd, "big", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, (off_t)size), 0);
+	ck_assert_int_eq(pwrite(fd, "END", 3, (off_t)(size - 3)), 3);
+	close(fd);
+	ck_assert_int_eq(stor_stat(st, "big", &info), 0);
+	ck_assert_uint_eq(info.size, size);
+	ck_assert_int_eq(stor_list_open(st, "big", &d), 0);
+	ck_assert_int_eq(stor_list_next(d, &e, &end), 0);
+	ck_assert(!end);
+	ck_assert_uint_eq(e.info.size, size);
+	stor_list_close(d);
+	ck_assert_int_eq(stor_open_read(st, "big", &f, &info), 0);
+	ck_assert_uint_eq(info.size, size);
+	ck_assert_int_eq(stor_file_pread(f, buf, sizeof(buf), size - 5, &got),
+			 0);
+	ck_assert_uint_eq(got, 5);
+	ck_assert_mem_eq(buf, "\0\0END", 5);
+	ck_assert_int_eq(stor_file_pread(f, buf, sizeof(buf), size, &got), 0);
+	ck_assert_uint_eq(got, 0);
+	stor_file_close(f);
+}
+END_TEST
+
+/* --- uploads ------------------------------------------------------------ */
+
+START_TEST(upload_commit)
+{
+	struct stor_upload *up;
+	struct stor_info info;
+
+	put(rootfd, "old", "to be replaced");
+	ck_assert_int_eq(stor_upload_begin(st, "new.txt", &up), 0);
+	ck_assert_int_eq(stor_upload_write(up, "hello ", 6), 0);
+	ck_assert_int_eq(stor_upload_write(up, "", 0), 0);
+	ck_assert_int_eq(stor_upload_write(up, "world", 5), 0);
+	ck_assert_uint_eq(stor_upload_size(up), 11);
+	/* Invisible until committed. */
+	ck_assert_int_eq(stor_stat(st, "new.txt", &info), -ENOENT);
+	ck_assert_uint_eq(temps(), 1);
+	ck_assert_int_eq(stor_upload_commit(up), 0);
+	ck_assert_str_eq(slurp(rootfd, "new.txt"), "hello world");
+	ck_assert_int_eq(upload("old", "replaced"), 0);
+	ck_assert_str_eq(slurp(rootfd, "old"), "replaced");
+	ck_assert_int_eq(upload("empty", ""), 0);
+	ck_assert_int_eq(stor_stat(st, "empty", &info), 0);
+	ck_assert_uint_eq(info.size, 0);
+	ck_assert_uint_eq(temps(), 0);
+	ck_assert_uint_eq(entries_in(rootfd), 3);
+}
+END_TEST
+
+START_TEST(upload_large)
+{
+	const size_t chunk = 256 * 1024, n = 12;
+	struct stor_upload *up;
+	struct stor_file *f;
+	struct stor_info info;
+	char *buf = malloc(chunk), *back = malloc(chunk);
+	size_t i, got;
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_ptr_nonnull(back);
+	ck_assert_int_eq(stor_upload_begin(st, "large", &up), 0);
+	for (i = 0; i < n; i++) {
+		memset(buf, 'a' + (int)i, chunk);
+		ck_assert_int_eq(stor_upload_write(up, buf, chunk), 0);
+	}
+	ck_assert_uint_eq(stor_upload_size(up), chunk * n);
+	ck_assert_int_eq(stor_upload_commit(up), 0);
+	ck_assert_int_eq(stor_open_read(st, "large", &f, &info), 0);
+	ck_assert_uint_eq(info.size, chunk * n);
+	for (i = 0; i < n; i++) {
+		memset(buf, 'a' + (int)i, chunk);
+		ck_assert_int_eq(stor_file_pread(f, back, chunk, i * chunk,
+						 &got), 0);
+		ck_assert_uint_eq(got, chunk);
+		ck_assert_mem_eq(back, buf, chunk);
+	}
+	stor_file_close(f);
+	free(buf);
+	free(back);
+}
+END_TEST
+
+START_TEST(upload_abort)
+{
+	struct stor_upload *up;
+	struct stat before, after;
+
+	put(rootfd, "f", "old content");
+	ck_assert_int_eq(fstatat(rootfd, "f", &before, 0), 0);
+	ck_assert_int_eq(stor_upload_begin(st, "f", &up), 0);
+	ck_assert_int_eq(stor_upload_write(up, "new stuff", 9), 0);
+	stor_upload_abort(up);
+	ck_assert_int_eq(fstatat(rootfd, "f", &after, 0), 0);
+	ck_assert_uint_eq(after.st_ino, before.st_ino);
+	ck_assert_int_eq(after.st_size, before.st_size);
+	ck_assert_str_eq(slurp(rootfd, "f"), "old content");
+	ck_assert_uint_eq(temps(), 0);
+	ck_assert_uint_eq(entries_in(rootfd), 1);
+	/* Aborting a new file leaves nothing at all. */
+	ck_assert_int_eq(stor_upload_begin(st, "g", &up), 0);
+	stor_upload_abort(up);
+	ck_assert_uint_eq(entries_in(rootfd), 1);
+}
+END_TEST
+
+START_TEST(upload_missing_dir)
+{
+	struct stor_upload *up = (void *)1;
+
+	put(rootfd, "file", "x");
+	ck_assert_int_eq(stor_upload_begin(st, "nodir/x", &up), -ENOENT);
+	ck_assert_ptr_null(up);
+	ck_assert_int_eq(stor_upload_begin(st, "a/b/c", &up), -ENOENT);
+	ck_assert_int_eq(stor_upload_begin(st, "file/x", &up), -ENOTDIR);
+	ck_assert_uint_eq(entries_in(rootfd), 1);
+	ck_assert_uint_eq(temps(), 0);
+}
+END_TEST
+
+START_TEST(atomic_replace)
+{
+	struct stor_upload *up;
+	struct stor_file *old, *cur;
+	struct stor_info info;
+
+	put(rootfd, "f", "old content");
+	ck_assert_int_eq(stor_open_read(st, "f", &old, &info), 0);
+	ck_assert_int_eq(stor_upload_begin(st, "f", &up), 0);
+	ck_assert_int_eq(stor_upload_write(up, "new and longer content", 22),
+			 0);
+	/* Mid-upload, a new reader still gets the old file. */
+	ck_assert_int_eq(stor_open_read(st, "f", &cur, &info), 0);
+	ck_assert_str_eq(store_slurp(cur), "old content");
+	stor_file_close(cur);
+	ck_assert_int_eq(stor_upload_commit(up), 0);
+	ck_assert_str_eq(store_slurp(old), "old content");
+	stor_file_close(old);
+	ck_assert_int_eq(stor_open_read(st, "f", &cur, &info), 0);
+	ck_assert_uint_eq(info.size, 22);
+	ck_assert_str_eq(store_slurp(cur), "new and longer content");
+	stor_file_close(cur);
+}
+END_TEST
+
+START_TEST(commit_fails)
+{
+	struct stor_upload *up;
+
+	put(rootfd, "x", "old");
+	ck_assert_int_eq(stor_upload_begin(st, "x", &up), 0);
+	ck_assert_int_eq(stor_upload_write(up, "new", 3), 0);
+	/* The name becomes a non-empty directory: the rename must fail. */
+	ck_assert_int_eq(unlinkat(rootfd, "x", 0), 0);
+	ck_assert_int_eq(mkdirat(rootfd, "x", 0755), 0);
+	put(rootfd, "x/keep", "kept");
+	ck_assert_int_eq(stor_upload_commit(up), -EISDIR);
+	ck_assert_str_eq(slurp(rootfd, "x/keep"), "kept");
+	ck_assert_uint_eq(temps(), 0);
+	ck_assert_uint_eq(entries_in(rootfd), 1);
+}
+END_TEST
+
+/* Many threads replacing one name: the result is one upload, whole. */
+#define RACERS 4
+#define RACE_SIZE (64 * 1024)
+
+static void *
+racer(void *arg)
+{
+	static const char pattern[] = "ABCDEFGH";
+	char *buf = malloc(RACE_SIZE);
+	struct stor_upload *up;
+	intptr_t i = (intptr_t)arg, r;
+	int k;
+
+	memset(buf, pattern[i], RACE_SIZE);
+	for (k = 0, r = 0; k < 10 && r == 0; k++) {
+		if ((r = stor_upload_begin(st, "same", &up)) == 0 &&
+		    (r = stor_upload_write(up, buf, RACE_SIZE)) == 0)
+			r = stor_upload_commit(up);
+	}
+	free(buf);
+	return (void *)r;
+}
+
+START_TEST(concurrent_uploads)
+{
+	pthread_t t[RACERS];
+	struct stor_file *f;
+	struct stor_info info;
+	char *buf = malloc(RACE_SIZE);
+	void *ret;
+	size_t got, i;
+
+	for (i = 0; i < RACERS; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, racer,
+						(void *)(intptr_t)i), 0);
+	for (i = 0; i < RACERS; i++) {
+		ck_assert_int_eq(pthread_join(t[i], &ret), 0);
+		ck_assert_ptr_null(ret);
+	}
+	ck_assert_int_eq(stor_open_read(st, "same", &f, &info), 0);
+	ck_assert_uint_eq(info.size, RACE_SIZE);
+	ck_assert_int_eq(stor_file_pread(f, buf, RACE_SIZE, 0, &got), 0);
+	ck_assert_uint_eq(got, RACE_SIZE);
+	for (i = 1; i < RACE_SIZE; i++)
+		ck_assert_int_eq(buf[i], buf[0]);
+	stor_file_close(f);
+	free(buf);
+	ck_assert_uint_eq(temps(), 0);
+}
+END_TEST
+
+START_TEST(write_enospc)
+{
+	char buf[64] = { 0 };
+	int fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(stor_io_write(fd, buf, sizeof(buf)), -ENOSPC);
+	close(fd);
+}
+END_TEST
+
+/* --- listings ----------------------------------------------------------- */
+
+START_TEST(list_many)
+{
+	static bool seen[MANY];
+	struct stor_entry e;
+	struct stor_dir *d;
+	char name[32];
+	unsigned total = 0, subdirs = 0;
+	bool end;
+	int i, fd;
+
+	ck_assert_int_eq(mkdirat(rootfd, "many", 0755), 0);
+	ck_assert_int_eq(mkdirat(rootfd, "many/sub", 0755), 0);
+	for (i = 0; i < MANY; i++) {
+		snprintf(name, sizeof(name), "many/f%05d", i);
+		fd = openat(rootfd, name, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		ck_assert_int_ge(fd, 0);
+		close(fd);
+	}
+	for (i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "many/" STOR_TEMP_PREFIX "%d", i);
+		put(rootfd, name, "tmp");
+	}
+	ck_assert_int_eq(stor_list_open(st, "many", &d), 0);
+	for (;;) {
+		ck_assert_int_eq(stor_list_next(d, &e, &end), 0);
+		if (end)
+			break;
+		total++;
+		if (strcmp(e.name, "sub") == 0) {
+			ck_assert_int_eq(e.info.kind, STOR_DIR);
+			subdirs++;
+			continue;
+		}
+		ck_assert_int_eq(sscanf(e.name, "f%05d", &i), 1);
+		ck_assert(i >= 0 && i < MANY && !seen[i]);
+		ck_assert_int_eq(e.info.kind, STOR_FILE);
+		seen[i] = true;
+	}
+	/* Past the end it stays at the end. */
+	ck_assert_int_eq(stor_list_next(d, &e, &end), 0);
+	ck_assert(end);
+	stor_list_close(d);
+	ck_assert_uint_eq(subdirs, 1);
+	ck_assert_uint_eq(total, MANY + 1);
+}
+END_TEST
+
+START_TEST(list_kinds)
+{
+	struct stor_entry e;
+	struct stor_dir *d;
+	unsigned n = 0;
+	bool end;
+
+	put(rootfd, "f", "12345");
+	ck_assert_int_eq(mkdirat(rootfd, "d", 0755), 0);
+	ck_assert_int_eq(symlinkat("f", rootfd, "l"), 0);
+	ck_assert_int_eq(mkfifoat(rootfd, "p", 0644), 0);
+	ck_assert_int_eq(stor_list_open(st, ".", &d), 0);
+	for (;;) {
+		ck_assert_int_eq(stor_list_next(d, &e, &end), 0);
+		if (end)
+			break;
+		n++;
+		if (strcmp(e.name, "f") == 0) {
+			ck_assert_int_eq(e.info.kind, STOR_FILE);
+			ck_assert_uint_eq(e.info.size, 5);
+		} else if (strcmp(e.name, "d") == 0) {
+			ck_assert_int_eq(e.info.kind, STOR_DIR);
+		} else if (strcmp(e.name, "l") == 0) {
+			ck_assert_int_eq(e.info.kind, STOR_LINK);
+		} else {
+			ck_assert_str_eq(e.name, "p");
+			ck_assert_int_eq(e.info.kind, STOR_OTHER);
+		}
+	}
+	stor_list_close(d);
+	ck_assert_uint_eq(n, 4);
+}
+END_TEST
+
+START_TEST(list_empty_root)
+{
+	struct stor_entry e;
+	struct stor_dir *d;
+	bool end = false;
+
+	ck_assert_int_eq(stor_list_open(st, "", &d), 0);
+	ck_assert_int_eq(stor_list_next(d, &e, &end), 0);
+	ck_assert(end);
+	stor_list_close(d);
+}
+END_TEST
+
+START_TEST(list_file)
+{
+	struct stor_entry e;
+	struct stor_dir *d;
+	bool end = true;
+
+	ck_assert_int_eq(mkdirat(rootfd, "d", 0755), 0);
+	put(rootfd, "d/file.txt", "abc");
+	ck_assert_int_eq(stor_list_open(st, "d/file.txt", &d), 0);
+	ck_assert_int_eq(stor_list_next(d, &e, &end), 0);
+	ck_assert(!end);
+	ck_assert_str_eq(e.name, "file.txt");
+	ck_assert_int_eq(e.info.kind, STOR_FILE);
+	ck_assert_uint_eq(e.info.size, 3);
+	ck_assert_int_eq(stor_list_next(d, &e, &end), 0);
+	ck_assert(end);
+	stor_list_close(d);
+}
+END_TEST
+
+/* --- resources --------------------------------------------------------- */
+
+static unsigned
+open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	unsigned n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* Every call, failing or not, gives back what it opened. */
+START_TEST(no_fd_leaks)
+{
+	struct stor_upload *up;
+	struct stor_file *f;
+	struct stor_info info;
+	struct stor_entry e;
+	struct stor_dir *d;
+	unsigned before, removed;
+	bool end;
+
+	ck_assert_int_eq(mkdirat(rootfd, "d", 0755), 0);
+	put(rootfd, "d/f", "data");
+	ck_assert_int_eq(symlinkat("../outside", rootfd, "out"), 0);
+	before = open_fds();
+	ck_assert_int_eq(stor_stat(st, "out/x", &info), -EXDEV);
+	ck_assert_int_eq(stor_open_read(st, "d", &f, &info), -EISDIR);
+	ck_assert_int_eq(stor_list_open(st, "nope", &d), -ENOENT);
+	ck_assert_int_eq(stor_upload_begin(st, "nope/x", &up), -ENOENT);
+	ck_assert_int_eq(stor_upload_begin(st, "d", &up), -EISDIR);
+	ck_assert_int_eq(stor_stat(st, "d/f", &info), 0);
+	ck_assert_int_eq(stor_open_read(st, "d/f", &f, &info), 0);
+	stor_file_close(f);
+	ck_assert_int_eq(stor_list_open(st, "d", &d), 0);
+	ck_assert_int_eq(stor_list_next(d, &e, &end), 0);
+	stor_list_close(d);
+	ck_assert_int_eq(stor_list_open(st, "d/f", &d), 0);
+	stor_list_close(d);
+	ck_assert_int_eq(upload("d/g", "g"), 0);
+	ck_assert_int_eq(stor_upload_begin(st, "d/h", &up), 0);
+	stor_upload_abort(up);
+	ck_assert_int_eq(stor_recover(st, &removed), 0);
+	ck_assert_uint_eq(open_fds(), before);
+}
+END_TEST
+
+/* --- recovery and setup ------------------------------------------------- */
+
+START_TEST(recover)
+{
+	unsigned removed = 99;
+
+	ck_assert_int_eq(mkdirat(rootfd, "a", 0755), 0);
+	ck_assert_int_eq(mkdirat(rootfd, "a/b", 0755), 0);
+	ck_assert_int_eq(mkdirat(rootfd, "a/b/c", 0755), 0);
+	put(rootfd, STOR_TEMP_PREFIX "1", "t");
+	put(rootfd, "a/" STOR_TEMP_PREFIX "2", "t");
+	put(rootfd, "a/b/c/" STOR_TEMP_PREFIX "3", "t");
+	put(rootfd, "a/b/c/" STOR_TEMP_PREFIX "4", "t");
+	put(rootfd, "keep", "k");
+	put(rootfd, "a/b/c/keep", "k");
+	put(rootfd, "a/x" STOR_TEMP_PREFIX, "k");
+	/* Only regular files are the store's: these stay. */
+	ck_assert_int_eq(mkdirat(rootfd, "a/" STOR_TEMP_PREFIX "dir", 0755), 0);
+	ck_assert_int_eq(symlinkat("keep", rootfd, STOR_TEMP_PREFIX "ln"), 0);
+	/* A symlink out of the root is not followed. */
+	put(outfd, STOR_TEMP_PREFIX "out", "t");
+	ck_assert_int_eq(symlinkat("../outside", rootfd, "a/out"), 0);
+	ck_assert_int_eq(stor_recover(st, &removed), 0);
+	ck_assert_uint_eq(removed, 4);
+	ck_assert_uint_eq(temps(), 3);
+	ck_assert_int_eq(faccessat(rootfd, "keep", F_OK, 0), 0);
+	ck_assert_int_eq(faccessat(rootfd, "a/b/c/keep", F_OK, 0), 0);
+	ck_assert_int_eq(faccessat(rootfd, "a/x" STOR_TEMP_PREFIX, F_OK, 0), 0);
+	ck_assert_int_eq(faccessat(outfd, STOR_TEMP_PREFIX "out", F_OK, 0), 0);
+	ck_assert_int_eq(stor_recover(st, &removed), 0);
+	ck_assert_uint_eq(removed, 0);
+}
+END_TEST
+
+START_TEST(open_bad_root)
+{
+	char path[PATH_MAX + 16];
+	struct store *s = (void *)1;
+
+	snprintf(path, sizeof(path), "%s/missing", base);
+	ck_assert_int_eq(stor_local_open(path, &s), -ENOENT);
+	ck_assert_ptr_null(s);
+	put(rootfd, "f", "x");
+	snprintf(path, sizeof(path), "%s/f", rootdir);
+	ck_assert_int_eq(stor_local_open(path, &s), -ENOTDIR);
+}
+END_TEST
+
+/* A test case whose tests each get a fresh tree. */
+static TCase *
+tcase(Suite *s, const char *name)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	/* A guard against hangs, not a time limit: creating 10,000 files
+	 * takes seconds on a loaded disk. */
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+static Suite *
+store_suite(void)
+{
+	Suite *s = suite_create("store");
+	TCase *confine = tcase(s, "confine"), *rd = tcase(s, "read");
+	TCase *upl = tcase(s, "upload"), *lst = tcase(s, "list");
+	TCase *rec = tcase(s, "recover");
+
+	tcase_add_test(confine, lexical_escapes);
+	tcase_add_test(confine, symlink_to_etc);
+	tcase_add_test(confine, symlink_to_outside);
+	tcase_add_test(confine, symlink_inside);
+	tcase_add_test(confine, temp_names_refused);
+	tcase_add_test(rd, missing);
+	tcase_add_test(rd, directory);
+	tcase_add_test(rd, fifo_not_opened);
+	tcase_add_test(rd, read_regular);
+	tcase_add_test(rd, sparse_5g);
+	tcase_add_test(upl, upload_commit);
+	tcase_add_test(upl, upload_large);
+	tcase_add_test(upl, upload_abort);
+	tcase_add_test(upl, upload_missing_dir);
+	tcase_add_test(upl, atomic_replace);
+	tcase_add_test(upl, commit_fails);
+	tcase_add_test(upl, concurrent_uploads);
+	tcase_add_test(upl, write_enospc);
+	tcase_add_test(lst, list_many);
+	tcase_add_test(lst, list_kinds);
+	tcase_add_test(lst, list_empty_root);
+	tcase_add_test(lst, list_file);
+	tcase_add_test(rec, recover);
+	tcase_add_test(rec, open_bad_root);
+	tcase_add_test(rec, no_fd_leaks);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(store_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

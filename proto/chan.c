@@ -1,0 +1,193 @@
+/*
+ * chan.c - a framed channel: the socket loop around the frame decoder, and
+ * frame senders that write a header and its body in one go.
+ */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+#include "conn.h"
+
+#include "chan.h"
+#include "err.h"
+#include "proto_limits.h"
+#include "msg.h"
+
+struct chan {
+	struct conn *conn;
+	struct frame_decoder dec;
+	/* Header scratch, kept so that sending a frame allocates nothing. */
+	struct buf hdr;
+};
+
+int
+chan_new(struct conn *conn, uint32_t frame_max, struct chan **out)
+{
+	struct chan *ch;
+
+	if ((ch = calloc(1, sizeof(*ch))) == NULL) {
+		conn_close(conn);
+		return FTP_E_NOMEM;
+	}
+	ch->conn = conn;
+	frame_decoder_init(&ch->dec, frame_max);
+	buf_init(&ch->hdr, PROTO_HEADER_SIZE);
+	*out = ch;
+	return FTP_OK;
+}
+
+void
+chan_free(struct chan *ch)
+{
+	if (ch == NULL)
+		return;
+	frame_decoder_free(&ch->dec);
+	buf_free(&ch->hdr);
+	conn_close(ch->conn);
+	free(ch);
+}
+
+struct conn *
+chan_conn(struct chan *ch)
+{
+	return ch->conn;
+}
+
+int
+chan_recv(struct chan *ch, struct frame *f)
+{
+	uint8_t *space;
+	size_t len, got;
+	int r;
+
+	while ((r = frame_decoder_next(&ch->dec, f)) == FTP_E_AGAIN) {
+		if ((r = frame_decoder_space(&ch->dec, &space, &len)) != FTP_OK)
+			break;
+		r = conn_recv(ch->conn, space, len, &got);
+		if (r == FTP_E_CLOSED && !frame_decoder_idle(&ch->dec))
+			r = FTP_E_PROTOCOL;
+		if (r != FTP_OK)
+			break;
+		if ((r = frame_decoder_commit(&ch->dec, got)) != FTP_OK)
+			break;
+	}
+	return r;
+}
+
+/* True if the decoder holds a whole frame past the one last returned, or a
+ * header that decoding will reject at once.  Reads the decoder without
+ * advancing it: the caller may still be using the last frame's body. */
+static bool
+frame_buffered(const struct frame_decoder *d)
+{
+	size_t have = buf_len(&d->in) - d->pending;
+	uint32_t len;
+
+	if (have < PROTO_HEADER_SIZE ||
+	    buf_peek_u32(&d->in, d->pending, &len) != FTP_OK)
+		return false;
+	return len > d->frame_max || have - PROTO_HEADER_SIZE >= len;
+}
+
+bool
+chan_readable(struct chan *ch)
+{
+	struct pollfd p = { .fd = ch->conn->fd, .events = POLLIN };
+
+	if (frame_buffered(&ch->dec))
+		return true;
+	return poll(&p, 1, 0) > 0 && p.revents != 0;
+}
+
+/* Writes the header for a body of len bytes into the scratch buffer. */
+static int
+header(struct chan *ch, uint8_t type, uint32_t id, size_t len)
+{
+	buf_reset(&ch->hdr);
+	return frame_put_header(&ch->hdr, type, PROTO_FLAGS_NONE, id, len);
+}
+
+int
+chan_send_raw(struct chan *ch, uint8_t type, uint32_t id, const void *data,
+	      size_t len)
+{
+	struct iovec iov[2];
+	int r;
+
+	if ((r = header(ch, type, id, len)) != FTP_OK)
+		return r;
+	iov[0].iov_base = (void *)(uintptr_t)buf_ptr(&ch->hdr);
+	iov[0].iov_len = buf_len(&ch->hdr);
+	/* sendmsg(2) only reads through iov_base, hence the cast. */
+	iov[1].iov_base = (void *)(uintptr_t)data;
+	iov[1].iov_len = len;
+	return conn_send(ch->conn, iov, len > 0 ? 2 : 1);
+}
+
+int
+chan_send(struct chan *ch, uint8_t type, uint32_t id, const struct buf *body)
+{
+	if (body == NULL)
+		return chan_send_raw(ch, type, id, NULL, 0);
+	return chan_send_raw(ch, type, id, buf_ptr(body), buf_len(body));
+}
+
+/* Holds back partial segments so the header travels with the first file
+ * bytes.  Best effort: a transport that is not TCP just sends as is. */
+static void
+cork(struct chan *ch, int on)
+{
+	(void)setsockopt(ch->conn->fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
+}
+
+int
+chan_send_file(struct chan *ch, uint32_t id, int fd, uint64_t off,
+	       uint32_t len)
+{
+	struct iovec iov;
+	int r;
+
+	if ((r = header(ch, PROTO_DATA, id, len)) != FTP_OK)
+		return r;
+	iov.iov_base = (void *)(uintptr_t)buf_ptr(&ch->hdr);
+	iov.iov_len = buf_len(&ch->hdr);
+	if (len == 0)
+		return conn_send(ch->conn, &iov, 1);
+	cork(ch, 1);
+	if ((r = conn_send(ch->conn, &iov, 1)) != FTP_OK)
+		goto out;
+	r = conn_sendfile(ch->conn, fd, off, len);
+out:
+	cork(ch, 0);
+	return r;
+}
+
+int
+chan_send_error(struct chan *ch, uint32_t id, int err, const char *message)
+{
+	struct buf body;
+	int r;
+
+	buf_init(&body, 2 + 2 + PROTO_MESSAGE_MAX);
+	if (message == NULL)
+		message = ftp_strerror(err);
+	r = msg_put_error(&body, ftp_err_to_status(err), message);
+	/* A message that is not UTF-8 still gets the error across. */
+	if (r == FTP_E_BAD_STRING)
+		r = msg_put_error(&body, ftp_err_to_status(err),
+				  ftp_strerror(err));
+	if (r != FTP_OK)
+		goto out;
+	r = chan_send(ch, PROTO_ERROR, id, &body);
+out:
+	buf_free(&body);
+	return r;
+}
+
+void
+chan_shrink(struct chan *ch)
+{
+	frame_decoder_shrink(&ch->dec);
+}

@@ -19,7 +19,7 @@ struct conn_ops {
 	int (*recv)(struct conn *c, void *dst, size_t cap, size_t *got);
 	/* All bytes of iov[0..n); iov may be modified. */
 	int (*send)(struct conn *c, struct iovec *iov, int n);
-	/* len bytes of file fd from off; FTP_E_CHANGED if the file ends early.
+	/* len bytes of file fd from off; FTP_E_CHANGED if the file ends early. */
 	int (*sendfile)(struct conn *c, int fd, uint64_t off, uint64_t len);
 	/* Closes the descriptor and frees c. */
 	void (*close)(struct conn *c);

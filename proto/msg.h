@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "buf.h"
-#include "limits.h"
+#include "proto_limits.h"
 
 /* Feature bits negotiated in HELLO.  Version 1 defines none; the server
  * answers with the subset it grants, so unknown bits are harmless. */

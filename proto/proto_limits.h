@@ -1,5 +1,5 @@
 /*
- * limits.h - every limit of the protocol and the daemon, named once.
+ * proto_limits.h - every limit of the protocol and the daemon, named once.
  *
  * Wire limits bound what a peer may send; a receiver checks a length against
  * them before it allocates or reads.  The daemon advertises the values it

@@ -1,1 +1,287 @@
-int main(void) { return 0; }
+/*
+ * main.c - ftpc, the client program: options, the interactive prompt and
+ * the batch modes, signals and the exit status.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "err.h"
+#include "proto_limits.h"
+#include "net.h"
+#include "shell.h"
+#include "text.h"
+
+struct options {
+	const char *commands; /* -c, or NULL */
+	const char *address;  /* HOST[:PORT] */
+};
+
+/* A signal handler cannot take arguments: these two are the only state it
+ * sees (the signal number, and the client whose socket it shuts down so a
+ * blocked transfer fails and cleans up at once). */
+static volatile sig_atomic_t stop_signal;
+static struct ftpc_client *volatile active_client;
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: ftpc [-c 'CMD; CMD...'] HOST[:PORT]\n"
+	      "       ftpc --help | --version\n\n"
+	      "Connects to the ftpd at HOST (port " FTPC_DEFAULT_PORT
+	      " unless given; IPv6 as [::1]:2121)\n"
+	      "and runs commands: those of -c; else from the terminal with "
+	      "a prompt;\nelse one per line from standard input (blank lines "
+	      "and lines starting\nwith # are skipped).\n\n"
+	      "options:\n"
+	      "  -c CMDS     run CMDS (separated by ';' or newlines), then "
+	      "exit\n"
+	      "  --help      show this help and exit\n"
+	      "  --version   show the version and exit\n\n"
+	      "commands:\n", f);
+	shell_list_commands(f);
+	fputs("\nQuote names with blanks: get \"my file.txt\" or 'my file.txt'"
+	      " or my\\ file.txt.\n"
+	      "In batch mode (-c or standard input) the first command that "
+	      "fails ends the run.\n\n"
+	      "exit status:\n"
+	      "  0   every command succeeded\n"
+	      "  1   the server refused a request (missing file, bad path, "
+	      "...)\n"
+	      "  2   local error (local file missing, cannot write, ...)\n"
+	      "  3   connection or protocol error (cannot connect, peer "
+	      "closed, timeout)\n"
+	      "  64  usage error (bad arguments, unknown command)\n", f);
+}
+
+static int
+bad_usage(const char *msg)
+{
+	if (msg != NULL)
+		shell_error(NULL, msg);
+	fputs("Try 'ftpc --help'.\n", stderr);
+	return FTPC_EXIT_USAGE;
+}
+
+/* FTPC_EXIT_OK to go on, -1 after --help or --version, else a status. */
+static int
+parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return -1;
+		}
+		if (c == 'V') {
+			puts("ftpc " FTPF_VERSION);
+			return -1;
+		}
+		if (c != 'c')
+			return bad_usage(NULL);
+		if (o->commands != NULL)
+			return bad_usage("-c given twice");
+		o->commands = optarg;
+	}
+	if (optind != argc - 1)
+		return bad_usage(optind == argc ? "missing HOST[:PORT]" :
+		    "too many arguments");
+	o->address = argv[optind];
+	return FTPC_EXIT_OK;
+}
+
+static void
+on_signal(int sig)
+{
+	struct ftpc_client *cl = active_client;
+
+	stop_signal = sig;
+	if (cl != NULL)
+		ftpc_abort(cl);
+}
+
+/* No SA_RESTART: a prompt blocked in read(2) returns, and the loop sees
+ * stop_signal.  A signal ignored by whoever started us (nohup, a
+ * background job of sh) stays ignored. */
+static void
+catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, old;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+}
+
+/* One line of at most FTPC_LINE_MAX bytes, without its newline: 1, or 0
+ * at end of input, or -1 if it was longer (the rest is skipped). */
+static int
+read_line(char *buf, size_t size)
+{
+	size_t len;
+	int c;
+
+	if (stop_signal != 0 || fgets(buf, (int)size, stdin) == NULL)
+		return 0;
+	len = strlen(buf);
+	if (len > 0 && buf[len - 1] == '\n') {
+		buf[len - 1] = '\0';
+		return 1;
+	}
+	if (len < size - 1 || feof(stdin))
+		return 1;
+	while ((c = getchar()) != EOF && c != '\n')
+		;
+	return -1;
+}
+
+static bool
+skip_line(const char *line)
+{
+	line += strspn(line, " \t\r\v\f");
+	return line[0] == '\0' || line[0] == '#';
+}
+
+/* Commands typed at a prompt: failures are reported and the prompt comes
+ * back, unless the connection is gone. */
+static int
+interactive(struct shell *sh)
+{
+	char line[FTPC_LINE_MAX + 2];
+	int n, st;
+
+	for (;;) {
+		fputs("ftpc> ", stdout);
+		fflush(stdout);
+		if ((n = read_line(line, sizeof(line))) == 0) {
+			putchar('\n');
+			return FTPC_EXIT_OK;
+		}
+		if (n < 0) {
+			shell_error(NULL, "line too long (limit 8192 bytes)");
+			continue;
+		}
+		if (skip_line(line))
+			continue;
+		st = shell_run(sh, line, false);
+		if (sh->quit || stop_signal != 0 ||
+		    (st != FTPC_EXIT_OK && !ftpc_connected(sh->cl)))
+			return st;
+	}
+}
+
+/* Commands from a script on standard input: the first failure ends it. */
+static int
+batch_stdin(struct shell *sh)
+{
+	char line[FTPC_LINE_MAX + 2];
+	int n, st;
+
+	for (;;) {
+		if ((n = read_line(line, sizeof(line))) == 0) {
+			if (ferror(stdin) && stop_signal == 0) {
+				shell_error(NULL, "cannot read standard input");
+				return FTPC_EXIT_LOCAL;
+			}
+			return FTPC_EXIT_OK;
+		}
+		if (n < 0) {
+			shell_error(NULL, "line too long (limit 8192 bytes)");
+			return FTPC_EXIT_USAGE;
+		}
+		if (skip_line(line))
+			continue;
+		st = shell_run(sh, line, false);
+		if (st != FTPC_EXIT_OK || sh->quit)
+			return st;
+	}
+}
+
+/* Ends the session (QUIT unless it already ended) and settles the status:
+ * the first failure wins, then a failed QUIT, then unwritten output. */
+static int
+finish(struct ftpc_client *cl, int st)
+{
+	if (stop_signal == 0 && ftpc_connected(cl) &&
+	    ftpc_quit(cl) != FTP_OK && st == FTPC_EXIT_OK) {
+		shell_error("quit", ftpc_detail(cl));
+		st = shell_status(ftpc_fault(cl));
+	}
+	active_client = NULL;
+	ftpc_close(cl);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		shell_error(NULL, "cannot write standard output");
+		if (st == FTPC_EXIT_OK)
+			st = FTPC_EXIT_LOCAL;
+	}
+	return st;
+}
+
+static int
+session(const struct options *o, const char *host, const char *port)
+{
+	struct shell sh = { .stop = &stop_signal };
+	int r, st;
+
+	if ((r = ftpc_open(host, port, &sh.cl)) != FTP_OK) {
+		shell_error(NULL, sh.cl != NULL ? ftpc_detail(sh.cl) :
+		    ftp_strerror(r));
+		st = sh.cl != NULL ? shell_status(ftpc_fault(sh.cl)) :
+		    FTPC_EXIT_LOCAL;
+		ftpc_close(sh.cl);
+		return st;
+	}
+	active_client = sh.cl;
+	catch_signals();
+	if (o->commands != NULL)
+		st = shell_run(&sh, o->commands, true);
+	else if (isatty(STDIN_FILENO))
+		st = interactive(&sh);
+	else
+		st = batch_stdin(&sh);
+	return finish(sh.cl, st);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o = { NULL, NULL };
+	struct shell dry = { .cl = NULL };
+	char host[NET_HOST_MAX], port[NET_PORT_MAX];
+	int st;
+
+	signal(SIGPIPE, SIG_IGN);
+	if ((st = parse_options(argc, argv, &o)) != FTPC_EXIT_OK)
+		return st < 0 ? FTPC_EXIT_OK : st;
+	if (net_split_hostport(o.address, FTPC_DEFAULT_PORT, host, port) !=
+	    FTP_OK)
+		return bad_usage("bad address; expected HOST[:PORT] or "
+		    "[IPv6]:PORT");
+	/* A typo late in -c should not leave the earlier commands done. */
+	if (o.commands != NULL &&
+	    (st = shell_run(&dry, o.commands, true)) != FTPC_EXIT_OK)
+		return st;
+	st = session(&o, host, port);
+	if (stop_signal != 0) {
+		/* Die of the signal, as the shell that sent it expects. */
+		signal(stop_signal, SIG_DFL);
+		raise(stop_signal);
+	}
+	return st;
+}

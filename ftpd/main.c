@@ -1,1 +1,94 @@
-int main(void) { return 0; }
+/*
+ * main.c - ftpd: parses the command line, opens and recovers the store,
+ * prepares the process (descriptors, SIGPIPE) and runs the server.
+ *
+ * Exit status: 0 after a clean shutdown (SIGINT/SIGTERM) or --help, 1 on a
+ * runtime failure (missing root, bind failure), 2 on a usage error.
+ */
+#include <errno.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "err.h"
+#include "log.h"
+#include "options.h"
+#include "server.h"
+#include "store.h"
+
+/* Blocks at least this large are mmapped, and so unmapped when freed. */
+#define FTPD_MMAP_THRESHOLD (128 * 1024)
+
+/* One descriptor per connection: allow as many as the hard limit. */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur == rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		log_msg("cannot raise the descriptor limit: %s",
+		    strerror(errno));
+}
+
+static int
+store_prepare(const char *root, struct store **st)
+{
+	unsigned removed = 0;
+	int r;
+
+	if ((r = stor_local_open(root, st)) < 0) {
+		log_msg("cannot open root %s: %s", root, strerror(-r));
+		return FTP_E_SYSTEM;
+	}
+	if ((r = stor_recover(*st, &removed)) < 0) {
+		log_msg("cannot recover %s: %s", root, strerror(-r));
+		stor_free(*st);
+		*st = NULL;
+		return FTP_E_SYSTEM;
+	}
+	log_msg("recovery removed %u stale temporar%s", removed,
+	    removed == 1 ? "y" : "ies");
+	return FTP_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config cfg;
+	struct server srv;
+	struct store *st = NULL;
+	bool done;
+	int status = 1;
+
+	if (options_parse(argc, argv, &cfg, &done) != FTP_OK)
+		return 2;
+	if (done)
+		return 0;
+	if (store_prepare(cfg.root, &st) != FTP_OK)
+		goto out;
+	raise_nofile();
+	/* Fixing the threshold stops glibc from raising it after the first
+	 * transfer: a session's 1 MiB receive buffer would otherwise stay
+	 * cached in its thread's arena after chan_shrink() freed it. */
+	mallopt(M_MMAP_THRESHOLD, FTPD_MMAP_THRESHOLD);
+	/* sendfile(2) has no MSG_NOSIGNAL: a vanished peer must not kill
+	 * the daemon. */
+	signal(SIGPIPE, SIG_IGN);
+	if (server_init(&srv, &cfg, st) != FTP_OK)
+		goto out;
+	if (server_run(&srv) == FTP_OK)
+		status = 0;
+	server_fini(&srv);
+out:
+	if (st != NULL)
+		stor_free(st);
+	log_msg("exit");
+	return status;
+}

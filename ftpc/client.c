@@ -1,0 +1,680 @@
+/*
+ * client.c - one ftpf session: the client's side of docs/PROTOCOL.md.
+ *
+ * Each call sends one request and reads every frame of its answer before
+ * it returns, so the session is always between requests afterwards or
+ * closed.  Replies are strict: a wrong id, an unexpected type or a
+ * malformed body is a protocol error and the connection is dropped, since
+ * nothing after it can be trusted to be in step.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "chan.h"
+#include "client.h"
+#include "conn.h"
+#include "err.h"
+#include "frame.h"
+#include "proto_limits.h"
+#include "localfile.h"
+#include "msg.h"
+#include "net.h"
+
+/* Room for a server message plus two paths and some words. */
+#define FTPC_DETAIL_MAX (PROTO_MESSAGE_MAX + 2 * LF_PATH_MAX + 256)
+
+struct ftpc_client {
+	struct chan *ch;            /* NULL once the connection is gone */
+	volatile sig_atomic_t fd;   /* the socket, for ftpc_abort() only */
+	uint32_t next_id;           /* 0 once the ids are used up */
+	uint32_t data_max;          /* largest DATA body we send */
+	enum ftpc_fault fault;
+	struct buf out;             /* the request body being sent */
+	char software[PROTO_SOFTWARE_MAX + 1];
+	char detail[FTPC_DETAIL_MAX];
+};
+
+static void
+drop(struct ftpc_client *cl)
+{
+	cl->fd = -1;
+	if (cl->ch != NULL)
+		chan_free(cl->ch);
+	cl->ch = NULL;
+}
+
+static void
+clear(struct ftpc_client *cl)
+{
+	cl->fault = FTPC_FAULT_NONE;
+	cl->detail[0] = '\0';
+}
+
+/* Records a failure and returns err; a connection fault also drops the
+ * connection, which is out of step or gone. */
+__attribute__((format(printf, 4, 5))) static int
+fail(struct ftpc_client *cl, enum ftpc_fault fault, int err, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	cl->fault = fault;
+	va_start(ap, fmt);
+	vsnprintf(cl->detail, sizeof(cl->detail), fmt, ap);
+	va_end(ap);
+	if (fault == FTPC_FAULT_CONN)
+		drop(cl);
+	return err;
+}
+
+static int
+local_fail(struct ftpc_client *cl, int err, int eno, const char *what,
+    const char *path)
+{
+	char sbuf[128];
+	const char *why = strerror_r(eno, sbuf, sizeof(sbuf));
+
+	if (err == FTP_E_BAD_VALUE)
+		why = "not a regular file";
+	return fail(cl, FTPC_FAULT_LOCAL, err, "%s %s: %s", what, path, why);
+}
+
+static const char *
+type_name(uint8_t type)
+{
+	const char *name = proto_type_name(type);
+
+	return name != NULL ? name : "unknown";
+}
+
+static int
+malformed(struct ftpc_client *cl, const struct frame *f, int err)
+{
+	return fail(cl, FTPC_FAULT_CONN, err, "malformed %s frame: %s",
+	    type_name(f->type), ftp_strerror(err));
+}
+
+static int
+unexpected(struct ftpc_client *cl, const struct frame *f)
+{
+	return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_TYPE,
+	    "protocol error: unexpected %s frame", type_name(f->type));
+}
+
+/* An ERROR frame: the server's status and its own words. */
+static int
+refused(struct ftpc_client *cl, struct frame *f, enum ftpc_fault fault)
+{
+	struct msg_error e;
+	int r, code;
+
+	if ((r = msg_get_error(&f->body, &e)) != FTP_OK)
+		return malformed(cl, f, r);
+	code = ftp_err_from_status(e.status);
+	return fail(cl, fault, code, "%s",
+	    e.message[0] != '\0' ? e.message : ftp_strerror(code));
+}
+
+/* The connection failed under us.  The server usually says why it hangs
+ * up (ERROR with id 0) just before it closes; a failed send can leave that
+ * frame unread, and it is a better message than "broken pipe". */
+static int
+lost(struct ftpc_client *cl, int err)
+{
+	struct frame f;
+
+	if (cl->ch != NULL && chan_readable(cl->ch) &&
+	    chan_recv(cl->ch, &f) == FTP_OK && f.type == PROTO_ERROR)
+		return refused(cl, &f, FTPC_FAULT_CONN);
+	return fail(cl, FTPC_FAULT_CONN, err, "%s", ftp_strerror(err));
+}
+
+static int
+encode_fail(struct ftpc_client *cl, int err)
+{
+	if (err == FTP_E_BAD_STRING)
+		return fail(cl, FTPC_FAULT_USAGE, err,
+		    "remote path is not valid UTF-8");
+	return fail(cl, FTPC_FAULT_LOCAL, err, "cannot encode the request: %s",
+	    ftp_strerror(err));
+}
+
+static int
+set_path(struct ftpc_client *cl, char dst[PROTO_PATH_MAX + 1],
+    const char *path)
+{
+	size_t n = strlen(path);
+
+	if (n > PROTO_PATH_MAX)
+		return fail(cl, FTPC_FAULT_USAGE, FTP_E_TOO_LARGE,
+		    "remote path longer than %d bytes", PROTO_PATH_MAX);
+	memcpy(dst, path, n + 1);
+	return FTP_OK;
+}
+
+/* Sends cl->out's bytes as the body of a new request. */
+static int
+request(struct ftpc_client *cl, uint8_t type, uint32_t *id)
+{
+	int r;
+
+	if (cl->ch == NULL)
+		return fail(cl, FTPC_FAULT_CONN, FTP_E_CLOSED, "not connected");
+	if (cl->next_id == 0)
+		return fail(cl, FTPC_FAULT_CONN, FTP_E_TOO_LARGE,
+		    "request ids used up; reconnect");
+	*id = cl->next_id++;
+	if ((r = chan_send(cl->ch, type, *id, &cl->out)) != FTP_OK)
+		return lost(cl, r);
+	return FTP_OK;
+}
+
+/* The next frame answering request id; an ERROR with id 0 ends the
+ * connection with the server's reason. */
+static int
+reply(struct ftpc_client *cl, uint32_t id, struct frame *f)
+{
+	int r;
+
+	if (cl->ch == NULL)
+		return fail(cl, FTPC_FAULT_CONN, FTP_E_CLOSED, "not connected");
+	if ((r = chan_recv(cl->ch, f)) != FTP_OK)
+		return fail(cl, FTPC_FAULT_CONN, r, "%s", ftp_strerror(r));
+	if (f->id == PROTO_ID_CONNECTION && f->type == PROTO_ERROR)
+		return refused(cl, f, FTPC_FAULT_CONN);
+	if (f->id != id)
+		return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_ID,
+		    "protocol error: %s frame for request %u, expected %u",
+		    type_name(f->type), (unsigned)f->id, (unsigned)id);
+	return FTP_OK;
+}
+
+/* A reply that must be an empty OK. */
+static int
+reply_ok(struct ftpc_client *cl, uint32_t id)
+{
+	struct frame f;
+	int r;
+
+	if ((r = reply(cl, id, &f)) != FTP_OK)
+		return r;
+	if (f.type == PROTO_ERROR)
+		return refused(cl, &f, FTPC_FAULT_REMOTE);
+	if (f.type != PROTO_OK)
+		return unexpected(cl, &f);
+	if ((r = msg_get_empty(&f.body)) != FTP_OK)
+		return malformed(cl, &f, r);
+	return FTP_OK;
+}
+
+/* ---- session ---------------------------------------------------------- */
+
+static int
+accept_hello(struct ftpc_client *cl, const struct msg_hello_ok *ok)
+{
+	uint64_t fmax = msg_hello_ok_limit(ok, PROTO_LIMIT_FRAME_MAX,
+	    PROTO_FRAME_MAX);
+
+	if (ok->version != PROTO_VERSION)
+		return fail(cl, FTPC_FAULT_CONN, FTP_E_VERSION,
+		    "server answered with protocol version %u",
+		    (unsigned)ok->version);
+	if ((ok->features & ~PROTO_FEATURES_NONE) != 0)
+		return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
+		    "protocol error: server granted features not asked for");
+	if (fmax == 0)
+		return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
+		    "protocol error: server accepts no DATA (FRAME_MAX 0)");
+	cl->data_max = fmax < PROTO_DATA_CHUNK ? (uint32_t)fmax :
+	    PROTO_DATA_CHUNK;
+	memcpy(cl->software, ok->software, sizeof(cl->software));
+	return FTP_OK;
+}
+
+static int
+hello(struct ftpc_client *cl)
+{
+	struct msg_hello h = {
+		.magic = PROTO_MAGIC,
+		.version = PROTO_VERSION,
+		.features = PROTO_FEATURES_NONE,
+		.software = "ftpc/" FTPF_VERSION,
+	};
+	struct msg_hello_ok ok;
+	struct frame f;
+	uint32_t id;
+	int r;
+
+	buf_reset(&cl->out);
+	if ((r = msg_put_hello(&cl->out, &h)) != FTP_OK)
+		return encode_fail(cl, r);
+	if ((r = request(cl, PROTO_HELLO, &id)) != FTP_OK)
+		return r;
+	if ((r = reply(cl, id, &f)) != FTP_OK)
+		return r;
+	/* Refusing HELLO (busy, version) refuses the whole session. */
+	if (f.type == PROTO_ERROR)
+		return refused(cl, &f, FTPC_FAULT_CONN);
+	if (f.type != PROTO_HELLO_OK)
+		return unexpected(cl, &f);
+	if ((r = msg_get_hello_ok(&f.body, &ok)) != FTP_OK)
+		return malformed(cl, &f, r);
+	return accept_hello(cl, &ok);
+}
+
+static int
+transport(struct ftpc_client *cl, int fd)
+{
+	struct conn *conn;
+	int r;
+
+	if ((r = conn_plain_new(fd, &conn)) != FTP_OK)
+		return fail(cl, FTPC_FAULT_CONN, r, "%s", ftp_strerror(r));
+	if ((r = conn_set_timeout(conn, FTPC_IO_TIMEOUT)) != FTP_OK) {
+		conn_close(conn);
+		return fail(cl, FTPC_FAULT_CONN, r, "%s", ftp_strerror(r));
+	}
+	/* Replies are bounded by the protocol's ceiling; the server's own
+	 * DATA_CHUNK is smaller. */
+	if ((r = chan_new(conn, PROTO_FRAME_MAX, &cl->ch)) != FTP_OK)
+		return fail(cl, FTPC_FAULT_CONN, r, "%s", ftp_strerror(r));
+	cl->fd = fd;
+	return FTP_OK;
+}
+
+/* Why connecting failed, in words: net_connect() leaves errno set when a
+ * connect(2) failed, which says more than our code does. */
+static const char *
+connect_why(int err, char *sbuf, size_t size)
+{
+	if (err == FTP_E_ADDRESS)
+		return "unknown host";
+	if (err == FTP_E_NETWORK || err == FTP_E_NOMEM || errno == 0)
+		return ftp_strerror(err);
+	return strerror_r(errno, sbuf, size);
+}
+
+int
+ftpc_open(const char *host, const char *port, struct ftpc_client **out)
+{
+	struct ftpc_client *cl;
+	char sbuf[128];
+	int fd, r;
+
+	*out = cl = calloc(1, sizeof(*cl));
+	if (cl == NULL)
+		return FTP_E_NOMEM;
+	cl->fd = -1;
+	cl->next_id = 1;
+	buf_init(&cl->out, PROTO_CONTROL_MAX);
+	errno = 0;
+	if ((r = net_connect(host, port, FTPC_CONNECT_TIMEOUT, &fd)) != FTP_OK)
+		return fail(cl, FTPC_FAULT_CONN, r,
+		    "cannot connect to %s port %s: %s", host, port,
+		    connect_why(r, sbuf, sizeof(sbuf)));
+	if ((r = transport(cl, fd)) != FTP_OK)
+		return r;
+	return hello(cl);
+}
+
+int
+ftpc_quit(struct ftpc_client *cl)
+{
+	uint32_t id;
+	int r;
+
+	clear(cl);
+	buf_reset(&cl->out);
+	if ((r = request(cl, PROTO_QUIT, &id)) != FTP_OK)
+		return r;
+	r = reply_ok(cl, id);
+	drop(cl);
+	return r;
+}
+
+void
+ftpc_close(struct ftpc_client *cl)
+{
+	if (cl == NULL)
+		return;
+	drop(cl);
+	buf_free(&cl->out);
+	free(cl);
+}
+
+void
+ftpc_abort(struct ftpc_client *cl)
+{
+	int fd = cl->fd;
+
+	if (fd >= 0)
+		shutdown(fd, SHUT_RDWR);
+}
+
+bool
+ftpc_connected(const struct ftpc_client *cl)
+{
+	return cl->ch != NULL;
+}
+
+enum ftpc_fault
+ftpc_fault(const struct ftpc_client *cl)
+{
+	return cl->fault;
+}
+
+const char *
+ftpc_detail(const struct ftpc_client *cl)
+{
+	return cl->detail;
+}
+
+const char *
+ftpc_server_software(const struct ftpc_client *cl)
+{
+	return cl->software;
+}
+
+/* ---- LIST ------------------------------------------------------------- */
+
+struct list_state {
+	ftpc_entry_fn fn;
+	void *arg;
+	int cb_err;     /* the first callback failure; later entries skipped */
+	uint64_t total; /* entries received */
+};
+
+static int
+list_entries(struct ftpc_client *cl, struct frame *f, struct list_state *ls)
+{
+	struct msg_entry e;
+	uint16_t n;
+	int r;
+
+	if ((r = msg_entries_count(&f->body, &n)) != FTP_OK)
+		return malformed(cl, f, r);
+	for (uint16_t i = 0; i < n; i++) {
+		if ((r = msg_entry_get(&f->body, &e)) != FTP_OK)
+			return malformed(cl, f, r);
+		if (!lf_safe_name(e.name))
+			return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
+			    "protocol error: entry named \"%s\"", e.name);
+		if (ls->cb_err == FTP_OK)
+			ls->cb_err = ls->fn(ls->arg, &e);
+	}
+	if ((r = msg_get_empty(&f->body)) != FTP_OK)
+		return malformed(cl, f, r);
+	ls->total += n;
+	return FTP_OK;
+}
+
+static int
+list_end(struct ftpc_client *cl, struct frame *f, const struct list_state *ls)
+{
+	struct msg_end end;
+	int r;
+
+	if ((r = msg_get_end(&f->body, &end)) != FTP_OK)
+		return malformed(cl, f, r);
+	if (end.count != ls->total)
+		return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
+		    "protocol error: END counts %llu entries, %llu received",
+		    (unsigned long long)end.count,
+		    (unsigned long long)ls->total);
+	if (ls->cb_err != FTP_OK)
+		return fail(cl, FTPC_FAULT_LOCAL, ls->cb_err,
+		    "cannot keep the listing: %s", ftp_strerror(ls->cb_err));
+	return FTP_OK;
+}
+
+int
+ftpc_list(struct ftpc_client *cl, const char *path, ftpc_entry_fn fn,
+    void *arg)
+{
+	struct list_state ls = { .fn = fn, .arg = arg };
+	struct msg_list m;
+	struct frame f;
+	uint32_t id;
+	int r;
+
+	clear(cl);
+	if ((r = set_path(cl, m.path, path)) != FTP_OK)
+		return r;
+	buf_reset(&cl->out);
+	if ((r = msg_put_list(&cl->out, &m)) != FTP_OK)
+		return encode_fail(cl, r);
+	if ((r = request(cl, PROTO_LIST, &id)) != FTP_OK)
+		return r;
+	for (;;) {
+		if ((r = reply(cl, id, &f)) != FTP_OK)
+			return r;
+		if (f.type == PROTO_END)
+			return list_end(cl, &f, &ls);
+		if (f.type == PROTO_ERROR)
+			return refused(cl, &f, FTPC_FAULT_REMOTE);
+		if (f.type != PROTO_ENTRIES)
+			return unexpected(cl, &f);
+		if ((r = list_entries(cl, &f, &ls)) != FTP_OK)
+			return r;
+	}
+}
+
+/* ---- GET -------------------------------------------------------------- */
+
+struct get_state {
+	struct lf_part *part;
+	uint64_t want;  /* bytes the FILE frame announced */
+	uint64_t got;
+	int werr;       /* the first local write failure, and its errno: */
+	int werrno;     /* the stream is still read to its end */
+};
+
+static int
+get_data(struct ftpc_client *cl, struct frame *f, struct get_state *gs)
+{
+	size_t n = buf_len(&f->body);
+
+	if (n > gs->want - gs->got)
+		return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
+		    "protocol error: more data than the %llu bytes announced",
+		    (unsigned long long)gs->want);
+	gs->got += n;
+	if (gs->werr == FTP_OK &&
+	    (gs->werr = lf_part_write(gs->part, buf_ptr(&f->body), n)) !=
+	    FTP_OK)
+		gs->werrno = errno;
+	return FTP_OK;
+}
+
+static int
+get_end(struct ftpc_client *cl, struct frame *f, const struct get_state *gs)
+{
+	struct msg_end end;
+	int r;
+
+	if ((r = msg_get_end(&f->body, &end)) != FTP_OK)
+		return malformed(cl, f, r);
+	if (end.count != gs->want || gs->got != gs->want)
+		return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
+		    "protocol error: END counts %llu bytes, %llu received, "
+		    "%llu announced", (unsigned long long)end.count,
+		    (unsigned long long)gs->got, (unsigned long long)gs->want);
+	if (gs->werr != FTP_OK)
+		return local_fail(cl, gs->werr, gs->werrno, "cannot write",
+		    gs->part->target);
+	return FTP_OK;
+}
+
+static int
+get_file(struct ftpc_client *cl, uint32_t id, struct get_state *gs)
+{
+	struct msg_file file;
+	struct frame f;
+	int r;
+
+	if ((r = reply(cl, id, &f)) != FTP_OK)
+		return r;
+	if (f.type == PROTO_ERROR)
+		return refused(cl, &f, FTPC_FAULT_REMOTE);
+	if (f.type != PROTO_FILE)
+		return unexpected(cl, &f);
+	if ((r = msg_get_file(&f.body, &file)) != FTP_OK)
+		return malformed(cl, &f, r);
+	if (file.offset != 0)
+		return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
+		    "protocol error: FILE starts at offset %llu, not 0",
+		    (unsigned long long)file.offset);
+	gs->want = file.size;
+	return FTP_OK;
+}
+
+static int
+get_stream(struct ftpc_client *cl, uint32_t id, struct get_state *gs)
+{
+	struct frame f;
+	int r;
+
+	if ((r = get_file(cl, id, gs)) != FTP_OK)
+		return r;
+	for (;;) {
+		if ((r = reply(cl, id, &f)) != FTP_OK)
+			return r;
+		if (f.type == PROTO_END)
+			return get_end(cl, &f, gs);
+		if (f.type != PROTO_DATA)
+			return unexpected(cl, &f);
+		if ((r = get_data(cl, &f, gs)) != FTP_OK)
+			return r;
+	}
+}
+
+/* Chooses the local file and encodes the request, before anything is
+ * created or sent. */
+static int
+get_prepare(struct ftpc_client *cl, const char *remote, const char *local,
+    char target[LF_PATH_MAX])
+{
+	struct msg_get m = { .offset = 0 };
+	int r;
+
+	if ((r = set_path(cl, m.path, remote)) != FTP_OK)
+		return r;
+	r = lf_target(remote, local, target);
+	if (r == FTP_E_USAGE && (local == NULL || lf_is_dir(local)))
+		return fail(cl, FTPC_FAULT_USAGE, r, "%s has no safe file name "
+		    "to use locally; give LOCAL", remote);
+	if (r == FTP_E_USAGE)
+		return fail(cl, FTPC_FAULT_USAGE, r, "%s does not name a file",
+		    local);
+	if (r != FTP_OK)
+		return local_fail(cl, r, errno, "bad local path",
+		    local != NULL ? local : remote);
+	buf_reset(&cl->out);
+	if ((r = msg_put_get(&cl->out, &m)) != FTP_OK)
+		return encode_fail(cl, r);
+	if (cl->ch == NULL)
+		return fail(cl, FTPC_FAULT_CONN, FTP_E_CLOSED, "not connected");
+	return FTP_OK;
+}
+
+int
+ftpc_get(struct ftpc_client *cl, const char *remote, const char *local)
+{
+	char target[LF_PATH_MAX];
+	struct lf_part part;
+	struct get_state gs = { .part = &part };
+	uint32_t id;
+	int r;
+
+	clear(cl);
+	if ((r = get_prepare(cl, remote, local, target)) != FTP_OK)
+		return r;
+	if ((r = lf_part_open(&part, target)) != FTP_OK)
+		return local_fail(cl, r, errno, "cannot create a file beside",
+		    target);
+	if ((r = request(cl, PROTO_GET, &id)) != FTP_OK ||
+	    (r = get_stream(cl, id, &gs)) != FTP_OK)
+		goto out;
+	/* Between transfers the receive buffer need not stay DATA-sized. */
+	if (cl->ch != NULL)
+		chan_shrink(cl->ch);
+	if ((r = lf_part_commit(&part)) != FTP_OK)
+		return local_fail(cl, r, errno, "cannot write", target);
+	return FTP_OK;
+out:
+	lf_part_abort(&part);
+	return r;
+}
+
+/* ---- PUT -------------------------------------------------------------- */
+
+static int
+put_stream(struct ftpc_client *cl, uint32_t id, int fd, uint64_t size,
+    const char *path)
+{
+	struct msg_end end = { .count = 0 };
+	uint32_t n;
+	int r;
+
+	/* A readable channel mid-upload means the server already sent its
+	 * final ERROR: stop, close the stream with END, then read it. */
+	while (end.count < size && !chan_readable(cl->ch)) {
+		n = size - end.count < cl->data_max ?
+		    (uint32_t)(size - end.count) : cl->data_max;
+		r = chan_send_file(cl->ch, id, fd, end.count, n);
+		if (r == FTP_E_CHANGED) {
+			drop(cl);
+			return fail(cl, FTPC_FAULT_LOCAL, r, "%s shrank while "
+			    "being sent; connection closed", path);
+		}
+		if (r != FTP_OK)
+			return lost(cl, r);
+		end.count += n;
+	}
+	buf_reset(&cl->out);
+	if ((r = msg_put_end(&cl->out, &end)) != FTP_OK)
+		return encode_fail(cl, r);
+	if ((r = chan_send(cl->ch, PROTO_END, id, &cl->out)) != FTP_OK)
+		return lost(cl, r);
+	if ((r = reply_ok(cl, id)) == FTP_OK && end.count != size)
+		return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
+		    "protocol error: server accepted an incomplete upload");
+	return r;
+}
+
+int
+ftpc_put(struct ftpc_client *cl, const char *local_path, const char *remote)
+{
+	struct msg_put m = { .flags = 0 };
+	uint32_t id;
+	int fd, r;
+
+	clear(cl);
+	if (remote == NULL)
+		remote = lf_basename(local_path);
+	if (remote[0] == '\0')
+		return fail(cl, FTPC_FAULT_USAGE, FTP_E_USAGE,
+		    "no file name in %s; give REMOTE", local_path);
+	if ((r = set_path(cl, m.path, remote)) != FTP_OK)
+		return r;
+	if ((r = lf_open_read(local_path, &fd, &m.size)) != FTP_OK)
+		return local_fail(cl, r, errno, "cannot open", local_path);
+	buf_reset(&cl->out);
+	if ((r = msg_put_put(&cl->out, &m)) != FTP_OK) {
+		r = encode_fail(cl, r);
+		goto out;
+	}
+	if ((r = request(cl, PROTO_PUT, &id)) != FTP_OK ||
+	    (r = reply_ok(cl, id)) != FTP_OK)
+		goto out;
+	r = put_stream(cl, id, fd, m.size, local_path);
+out:
+	close(fd);
+	return r;
+}

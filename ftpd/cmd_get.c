@@ -1,0 +1,137 @@
+/*
+ * cmd_get.c - GET: FILE, the bytes from the requested offset in DATA
+ * frames of at most PROTO_DATA_CHUNK, then END.
+ *
+ * Bytes go from the store to the socket with sendfile(2) when the store
+ * has a descriptor; otherwise through one chunk-sized buffer that lives
+ * only for the transfer.
+ */
+#include <stdlib.h>
+
+#include "buf.h"
+#include "chan.h"
+#include "conn.h"
+#include "err.h"
+#include "proto_limits.h"
+#include "msg.h"
+#include "reply.h"
+#include "session.h"
+#include "store.h"
+
+struct get {
+	struct stor_file *file;
+	uint32_t id;
+	uint64_t off;  /* next byte to send */
+	uint64_t size; /* file size when it was opened */
+	uint8_t *tmp;  /* pread buffer, only without a descriptor */
+};
+
+/* One DATA frame of up to len bytes at g->off; advances g->off. */
+static int
+get_chunk(struct session *s, struct get *g, uint32_t len)
+{
+	int fd = stor_file_fd(g->file);
+	size_t got;
+	int r;
+
+	if (fd >= 0) {
+		r = chan_send_file(s->ch, g->id, fd, g->off, len);
+		if (r == FTP_OK)
+			g->off += len;
+		return r;
+	}
+	if (g->tmp == NULL && (g->tmp = malloc(PROTO_DATA_CHUNK)) == NULL)
+		return FTP_E_NOMEM;
+	if ((r = stor_file_pread(g->file, g->tmp, len, g->off, &got)) < 0)
+		return reply_stor_code(r);
+	if (got == 0)
+		return FTP_E_CHANGED;
+	if ((r = chan_send_raw(s->ch, PROTO_DATA, g->id, g->tmp, got)) ==
+	    FTP_OK)
+		g->off += got;
+	return r;
+}
+
+static int
+get_stream(struct session *s, struct get *g, const struct stor_info *info)
+{
+	struct msg_file mf;
+	struct msg_end end;
+	struct buf b;
+	uint64_t left, first = g->off;
+	int r;
+
+	buf_init(&b, PROTO_CONTROL_MAX);
+	reply_file(&mf, info, g->off);
+	if ((r = msg_put_file(&b, &mf)) != FTP_OK ||
+	    (r = reply_send(s, PROTO_FILE, g->id, &b)) != FTP_OK)
+		goto out;
+	while ((left = g->size - g->off) > 0) {
+		r = get_chunk(s, g, left < PROTO_DATA_CHUNK ? (uint32_t)left :
+		    PROTO_DATA_CHUNK);
+		/* Part of a frame may be out: the stream is out of step. */
+		if (reply_sent(s, r) != FTP_OK)
+			goto out;
+	}
+	buf_reset(&b);
+	end.count = g->size - first;
+	if ((r = msg_put_end(&b, &end)) == FTP_OK)
+		r = reply_send(s, PROTO_END, g->id, &b);
+out:
+	buf_free(&b);
+	return r;
+}
+
+static int
+get_run(struct session *s, struct get *g, const char *path,
+	const struct stor_info *info, const struct timespec *t0)
+{
+	uint64_t first = g->off;
+	int r;
+
+	g->size = info->size;
+	if ((r = conn_set_timeout(chan_conn(s->ch), FTPD_STALL_TIMEOUT)) ==
+	    FTP_OK)
+		r = get_stream(s, g, info);
+	free(g->tmp);
+	chan_shrink(s->ch);
+	session_log_transfer(s, "GET", path, "bytes", g->off - first, t0,
+	    r == FTP_OK ? "ok" : ftp_errname(r));
+	if (r == FTP_E_CHANGED)
+		return session_fail(s, r, "GET: file changed while being sent");
+	if (r != FTP_OK)
+		return session_fail(s, r, "GET failed: %s", ftp_strerror(r));
+	return FTP_OK;
+}
+
+int
+cmd_get(struct session *s, struct frame *f)
+{
+	struct msg_get m;
+	struct stor_info info;
+	struct get g = {.id = f->id};
+	struct timespec t0;
+	int r;
+
+	if ((r = msg_get_get(&f->body, &m)) != FTP_OK)
+		return session_fail(s, r, "bad GET: %s", ftp_strerror(r));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((r = stor_open_read(s->store, m.path, &g.file, &info)) < 0) {
+		session_log_transfer(s, "GET", m.path, "bytes", 0, &t0,
+		    ftp_errname(reply_stor_code(r)));
+		return reply_stor_error(s, f->id, r, m.path);
+	}
+	if (m.offset > info.size) {
+		stor_file_close(g.file);
+		session_log_transfer(s, "GET", m.path, "bytes", 0, &t0,
+		    ftp_errname(FTP_E_TOO_LARGE));
+		return reply_error(s, f->id, FTP_E_TOO_LARGE, "offset %llu is "
+		    "past the end of the file (%llu bytes)",
+		    (unsigned long long)m.offset,
+		    (unsigned long long)info.size);
+	}
+	g.off = m.offset;
+	r = get_run(s, &g, m.path, &info, &t0);
+	stor_file_close(g.file);
+	return r;
+}

@@ -1,0 +1,108 @@
+/*
+ * log.c - timestamped, single-write log lines and escaping of peer strings.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "log.h"
+
+/* Longest line; longer ones are cut (and still end in a newline). */
+#define LOG_LINE_MAX 2048
+
+static size_t
+log_stamp(char *out, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	n += (size_t)snprintf(out + n, size - n, ".%03ldZ ftpd: ",
+			      ts.tv_nsec / 1000000);
+	return n;
+}
+
+void
+log_msg(const char *fmt, ...)
+{
+	char line[LOG_LINE_MAX];
+	size_t n;
+	int m;
+	va_list ap;
+
+	n = log_stamp(line, sizeof(line));
+	va_start(ap, fmt);
+	m = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	va_end(ap);
+	if (m < 0)
+		m = 0;
+	n += (size_t)m;
+	if (n > sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	/* One write so that lines never interleave; a lost line is not worth
+	 * retrying for. */
+	if (write(STDERR_FILENO, line, n) < 0)
+		return;
+}
+
+/* Length of the UTF-8 sequence starting at s, or 0 if it is not valid. */
+static size_t
+utf8_seq_len(const unsigned char *s)
+{
+	size_t len, avail;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	avail = strnlen((const char *)s, len);
+	if (avail < len || !utf8_valid(s, len))
+		return 0;
+	return len;
+}
+
+void
+log_escape(char *dst, size_t dstsize, const char *src)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t o = 0, keep, len;
+
+	if (dstsize == 0)
+		return;
+	keep = dstsize - 1 < LOG_ESCAPE_KEEP ? dstsize - 1 : LOG_ESCAPE_KEEP;
+	while (*s != '\0') {
+		len = utf8_seq_len(s);
+		if (len == 1 && (*s < 0x20 || *s == 0x7f || *s == '\\'))
+			len = 0;
+		if (o + (len == 0 ? 4 : len) > keep) {
+			if (o + 3 < dstsize) {
+				memcpy(dst + o, "...", 3);
+				o += 3;
+			}
+			break;
+		}
+		if (len == 0) {
+			snprintf(dst + o, dstsize - o, "\\x%02x", *s++);
+			o += 4;
+		} else {
+			memcpy(dst + o, s, len);
+			o += len;
+			s += len;
+		}
+	}
+	dst[o] = '\0';
+}

@@ -1,0 +1,220 @@
+/*
+ * options.c - parsing and checking the daemon's command line.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "proto_limits.h"
+#include "options.h"
+
+static void
+usage_brief(FILE *out)
+{
+	fprintf(out,
+	    "usage: ftpd --root DIR [--listen HOST:PORT] [--port-file FILE]\n"
+	    "            [--max-clients N] [--idle-timeout SECONDS]\n"
+	    "       ftpd --help | --version\n");
+}
+
+static void
+usage_full(void)
+{
+	usage_brief(stdout);
+	printf("\nServe the directory tree DIR over the ftpf protocol.\n\n"
+	    "  -r, --root DIR            directory to serve (required)\n"
+	    "  -l, --listen HOST:PORT    address to listen on (default %s:%s;\n"
+	    "                            [::1]:PORT for IPv6; port 0: any)\n"
+	    "  -p, --port-file FILE      write the bound port to FILE\n"
+	    "  -m, --max-clients N       connections served at once, 1..%u\n"
+	    "                            (default %u)\n"
+	    "  -t, --idle-timeout SECS   wait for a request, 1..%u\n"
+	    "                            (default %u)\n"
+	    "  -h, --help                show this help\n"
+	    "  -V, --version             show the version\n",
+	    FTPD_DEFAULT_HOST, FTPD_DEFAULT_PORT, FTPD_MAX_CLIENTS_CEILING,
+	    FTPD_DEFAULT_MAX_CLIENTS, FTPD_IDLE_TIMEOUT_CEILING,
+	    FTPD_DEFAULT_IDLE_TIMEOUT);
+	printf("\nLimits:\n"
+	    "  protocol version          %d\n"
+	    "  frame header              %d bytes\n"
+	    "  frame body (DATA)         %u bytes\n"
+	    "  frame body (other)        %u bytes\n"
+	    "  DATA chunk sent           %u bytes\n"
+	    "  path / name               %d / %d bytes\n"
+	    "  ERROR message             %d bytes\n"
+	    "  software string           %d bytes\n"
+	    "  limit pairs in HELLO_OK   %d\n"
+	    "  entries per ENTRIES       %d\n"
+	    "  HELLO timeout             %d s\n"
+	    "  stall timeout             %d s\n"
+	    "  listen backlog            %d\n"
+	    "  thread stack              %u bytes (%u sanitized)\n",
+	    PROTO_VERSION, PROTO_HEADER_SIZE, PROTO_FRAME_MAX,
+	    PROTO_CONTROL_MAX, PROTO_DATA_CHUNK, PROTO_PATH_MAX,
+	    PROTO_NAME_MAX, PROTO_MESSAGE_MAX, PROTO_SOFTWARE_MAX,
+	    PROTO_LIMITS_MAX, PROTO_LIST_BATCH, FTPD_HELLO_TIMEOUT,
+	    FTPD_STALL_TIMEOUT, FTPD_LISTEN_BACKLOG, FTPD_THREAD_STACK,
+	    FTPD_THREAD_STACK_SANITIZED);
+}
+
+static int usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static int
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ftpd: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'ftpd --help' for more information.\n");
+	return FTP_E_USAGE;
+}
+
+/* Decimal digits only (no sign, space or suffix), within [lo, hi]. */
+static int
+parse_uint(const char *s, unsigned long lo, unsigned long hi,
+	   unsigned long *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return FTP_E_BAD_VALUE;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+		return FTP_E_BAD_VALUE;
+	*out = (unsigned long)v;
+	return FTP_OK;
+}
+
+static int
+parse_number(const char *opt, const char *arg, unsigned long hi,
+	     unsigned *out)
+{
+	unsigned long v;
+
+	if (parse_uint(arg, 1, hi, &v) != FTP_OK)
+		return usage_error("%s: '%s' is not a whole number from 1 to "
+		    "%lu", opt, arg, hi);
+	*out = (unsigned)v;
+	return FTP_OK;
+}
+
+static int
+parse_listen(const char *arg, struct config *cfg)
+{
+	unsigned long port;
+
+	if (net_split_hostport(arg, FTPD_DEFAULT_PORT, cfg->host,
+	    cfg->port) != FTP_OK || cfg->host[0] == '\0')
+		return usage_error("--listen: '%s' is not HOST:PORT or "
+		    "[IPV6]:PORT", arg);
+	if (parse_uint(cfg->port, 0, 65535, &port) != FTP_OK)
+		return usage_error("--listen: port '%s' is not a number from "
+		    "0 to 65535", cfg->port);
+	return FTP_OK;
+}
+
+static const struct option long_opts[] = {
+	{"root", required_argument, NULL, 'r'},
+	{"listen", required_argument, NULL, 'l'},
+	{"port-file", required_argument, NULL, 'p'},
+	{"max-clients", required_argument, NULL, 'm'},
+	{"idle-timeout", required_argument, NULL, 't'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+static int
+apply_option(int c, const char *arg, struct config *cfg, bool *done)
+{
+	switch (c) {
+	case 'r':
+		cfg->root = arg;
+		return FTP_OK;
+	case 'l':
+		return parse_listen(arg, cfg);
+	case 'p':
+		cfg->port_file = arg;
+		return FTP_OK;
+	case 'm':
+		return parse_number("--max-clients", arg,
+		    FTPD_MAX_CLIENTS_CEILING, &cfg->max_clients);
+	case 't':
+		return parse_number("--idle-timeout", arg,
+		    FTPD_IDLE_TIMEOUT_CEILING, &cfg->idle_timeout);
+	case 'h':
+		usage_full();
+		*done = true;
+		return FTP_OK;
+	case 'V':
+		printf("ftpd %s\n", FTPF_VERSION);
+		*done = true;
+		return FTP_OK;
+	case ':':
+		return usage_error("option '%s' needs an argument", arg);
+	default:
+		return usage_error("invalid option '%s'", arg);
+	}
+}
+
+/* The option getopt complained about: the argument it stopped at for a
+ * long one, optopt for a short one (which may sit inside a cluster). */
+static const char *
+bad_option(char **argv, char short_opt[3])
+{
+	if (optopt == 0 || strncmp(argv[optind - 1], "--", 2) == 0)
+		return argv[optind - 1];
+	short_opt[0] = '-';
+	short_opt[1] = (char)optopt;
+	short_opt[2] = '\0';
+	return short_opt;
+}
+
+static void
+config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->host, sizeof(cfg->host), "%s", FTPD_DEFAULT_HOST);
+	snprintf(cfg->port, sizeof(cfg->port), "%s", FTPD_DEFAULT_PORT);
+	cfg->max_clients = FTPD_DEFAULT_MAX_CLIENTS;
+	cfg->idle_timeout = FTPD_DEFAULT_IDLE_TIMEOUT;
+}
+
+int
+options_parse(int argc, char **argv, struct config *cfg, bool *done)
+{
+	char short_opt[3];
+	int c, r;
+
+	config_defaults(cfg);
+	*done = false;
+	/* getopt's own messages would name argv[0]; ours say "ftpd". */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":r:l:p:m:t:hV", long_opts,
+	    NULL)) != -1) {
+		r = apply_option(c, c == '?' || c == ':' ?
+		    bad_option(argv, short_opt) : optarg, cfg, done);
+		if (r != FTP_OK)
+			return r;
+		if (*done)
+			return FTP_OK;
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (cfg->root == NULL || cfg->root[0] == '\0')
+		return usage_error("--root DIR is required");
+	if (cfg->port_file != NULL && cfg->port_file[0] == '\0')
+		return usage_error("--port-file: empty file name");
+	return FTP_OK;
+}

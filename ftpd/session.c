@@ -1,0 +1,262 @@
+/*
+ * session.c - one connection's life: HELLO, the request loop with its
+ * dispatch table, and the orderly end (best-effort ERROR, log, release).
+ */
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chan.h"
+#include "conn.h"
+#include "err.h"
+#include "proto_limits.h"
+#include "log.h"
+#include "options.h"
+#include "server.h"
+#include "session.h"
+
+struct command {
+	uint8_t type;
+	const char *name;
+	int (*run)(struct session *s, struct frame *f);
+};
+
+static const struct command commands[] = {
+	{PROTO_LIST, "LIST", cmd_list},
+	{PROTO_GET, "GET", cmd_get},
+	{PROTO_PUT, "PUT", cmd_put},
+	{PROTO_QUIT, "QUIT", cmd_quit},
+};
+
+/* Seconds to wait for the final ERROR to go out before closing anyway. */
+#define SESSION_LAST_WORD_TIMEOUT 2
+
+struct session *
+session_new(struct server *srv, const char *peer)
+{
+	struct session *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->srv = srv;
+	s->cfg = srv->cfg;
+	s->store = srv->store;
+	snprintf(s->peer, sizeof(s->peer), "%s", peer);
+	clock_gettime(CLOCK_MONOTONIC, &s->started);
+	return s;
+}
+
+int
+session_fail(struct session *s, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->why, sizeof(s->why), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+double
+session_elapsed(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) +
+	    (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+void
+session_log_transfer(const struct session *s, const char *op,
+		     const char *path, const char *unit, uint64_t count,
+		     const struct timespec *t0, const char *result)
+{
+	char esc[LOG_ESCAPE_SIZE];
+
+	log_escape(esc, sizeof(esc), path);
+	log_msg("%s %s path=\"%s\" %s=%llu seconds=%.3f result=%s", s->peer,
+	    op, esc, unit, (unsigned long long)count, session_elapsed(t0),
+	    result);
+}
+
+const char *
+session_type_name(uint8_t type, char tmp[8])
+{
+	const char *n = proto_type_name(type);
+
+	if (n != NULL)
+		return n;
+	snprintf(tmp, 8, "0x%02x", type);
+	return tmp;
+}
+
+/* chan_recv() for a request: FTP_E_CLOSED on a clean end, the decoder's
+ * error (with its reason recorded) otherwise. */
+static int
+recv_failed(struct session *s, int r, const char *waiting_for)
+{
+	if (r == FTP_E_CLOSED)
+		return session_fail(s, r, "closed by peer");
+	if (r == FTP_E_PROTOCOL)
+		return session_fail(s, r, "connection closed in the middle of "
+		    "%s", waiting_for);
+	if (r == FTP_E_TIMEOUT)
+		return session_fail(s, r, "timed out: no progress for %d s "
+		    "while receiving %s", FTPD_STALL_TIMEOUT, waiting_for);
+	return session_fail(s, r, "%s", ftp_strerror(r));
+}
+
+/* The first frame: HELLO, within FTPD_HELLO_TIMEOUT. */
+static int
+session_start(struct session *s)
+{
+	struct frame f;
+	char tmp[8];
+	int r;
+
+	if ((r = conn_set_timeout(chan_conn(s->ch), FTPD_HELLO_TIMEOUT)) !=
+	    FTP_OK)
+		return session_fail(s, r, "cannot set timeout");
+	r = chan_recv(s->ch, &f);
+	if (r == FTP_E_TIMEOUT)
+		return session_fail(s, r, "timed out: no HELLO within %d s",
+		    FTPD_HELLO_TIMEOUT);
+	if (r != FTP_OK)
+		return recv_failed(s, r, "HELLO");
+	if (f.type != PROTO_HELLO)
+		return session_fail(s, FTP_E_BAD_TYPE, "expected HELLO, got %s",
+		    session_type_name(f.type, tmp));
+	if (f.id == PROTO_ID_CONNECTION)
+		return session_fail(s, FTP_E_BAD_ID, "HELLO must use id 1 or "
+		    "greater");
+	s->last_id = f.id;
+	s->requests++;
+	return cmd_hello(s, &f);
+}
+
+/* Waits up to the idle timeout for a request to begin, then gives its
+ * frame the (shorter) stall timeout to arrive whole. */
+static int
+wait_request(struct session *s, struct frame *f)
+{
+	struct conn *c = chan_conn(s->ch);
+	unsigned idle = s->cfg->idle_timeout;
+	struct pollfd p = {.fd = c->fd, .events = POLLIN};
+	int r, n;
+
+	if (!chan_readable(s->ch)) {
+		n = poll(&p, 1, (int)idle * 1000);
+		if (n == 0)
+			return session_fail(s, FTP_E_TIMEOUT, "timed out: no "
+			    "request for %u s", idle);
+		if (n < 0)
+			return session_fail(s, FTP_E_SYSTEM, "poll failed");
+	}
+	r = conn_set_timeout(c, idle < FTPD_STALL_TIMEOUT ? idle :
+	    FTPD_STALL_TIMEOUT);
+	if (r != FTP_OK)
+		return session_fail(s, r, "cannot set timeout");
+	if ((r = chan_recv(s->ch, f)) != FTP_OK)
+		return recv_failed(s, r, "a request");
+	return FTP_OK;
+}
+
+static int
+dispatch(struct session *s, struct frame *f)
+{
+	char tmp[8];
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (commands[i].type == f->type)
+			break;
+	if (i == sizeof(commands) / sizeof(commands[0]))
+		return session_fail(s, FTP_E_BAD_TYPE, "unexpected %s frame "
+		    "between requests", session_type_name(f->type, tmp));
+	if (f->id <= s->last_id)
+		return session_fail(s, FTP_E_BAD_ID, "%s id %lu is not greater "
+		    "than the previous request's (%lu)", commands[i].name,
+		    (unsigned long)f->id, (unsigned long)s->last_id);
+	s->last_id = f->id;
+	s->requests++;
+	return commands[i].run(s, f);
+}
+
+static int
+session_serve(struct session *s)
+{
+	struct frame f;
+	int r;
+
+	if ((r = session_start(s)) != FTP_OK)
+		return r;
+	while (!s->done) {
+		if (server_stopping(s->srv))
+			return session_fail(s, FTP_E_SHUTDOWN, "server "
+			    "shutting down");
+		if ((r = wait_request(s, &f)) != FTP_OK)
+			return r;
+		if ((r = dispatch(s, &f)) != FTP_OK)
+			return r;
+	}
+	return session_fail(s, FTP_OK, "quit");
+}
+
+/* The status a closing ERROR carries for err, or FTP_OK for none. */
+static int
+last_word(struct session *s, int err)
+{
+	if (s->broken)
+		return FTP_OK;
+	if (err == FTP_E_CLOSED)
+		return server_stopping(s->srv) ? FTP_E_SHUTDOWN : FTP_OK;
+	if (err == FTP_E_SHUTDOWN || err == FTP_E_TIMEOUT ||
+	    err == FTP_E_VERSION || err == FTP_E_BUSY)
+		return err;
+	if (ftp_err_to_status(err) == ftp_err_to_status(FTP_E_PROTOCOL))
+		return FTP_E_PROTOCOL;
+	return FTP_OK;
+}
+
+/* Tells the peer why the connection ends, when that is still useful. */
+static void
+session_end(struct session *s, int err)
+{
+	char msg[SESSION_WHY_MAX + 32];
+	int status = last_word(s, err);
+
+	if (s->why[0] == '\0')
+		snprintf(s->why, sizeof(s->why), "%s", ftp_strerror(err));
+	if (status == FTP_OK)
+		return;
+	if (status == FTP_E_SHUTDOWN && err == FTP_E_CLOSED)
+		snprintf(s->why, sizeof(s->why), "server shutting down");
+	if (status == FTP_E_PROTOCOL)
+		snprintf(msg, sizeof(msg), "protocol error: %s", s->why);
+	else
+		snprintf(msg, sizeof(msg), "%s", s->why);
+	/* Best effort: a peer that does not read must not hold us. */
+	if (conn_set_timeout(chan_conn(s->ch), SESSION_LAST_WORD_TIMEOUT) ==
+	    FTP_OK)
+		chan_send_error(s->ch, PROTO_ID_CONNECTION, status, msg);
+}
+
+void *
+session_thread(void *arg)
+{
+	struct session *s = arg;
+	struct server *srv = s->srv;
+
+	log_msg("%s open", s->peer);
+	session_end(s, session_serve(s));
+	server_unregister(srv, s);
+	chan_free(s->ch);
+	log_msg("%s close duration=%.3f requests=%lu reason=\"%s\"", s->peer,
+	    session_elapsed(&s->started), s->requests, s->why);
+	free(s);
+	server_release(srv);
+	return NULL;
+}

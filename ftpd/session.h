@@ -1,0 +1,75 @@
+/*
+ * session.h - one client connection: its state, its thread and the request
+ * handlers.
+ *
+ * A session is small on purpose: the channel's receive buffer is allocated
+ * only while a frame is being assembled and shrunk after each transfer, so
+ * an idle connection costs little more than this struct and its thread.
+ */
+#ifndef FTPD_SESSION_H
+#define FTPD_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "frame.h"
+#include "net.h"
+
+struct chan;
+struct config;
+struct server;
+struct store;
+
+/* Room for the end-of-session reason, also sent in an id-0 ERROR. */
+#define SESSION_WHY_MAX 256
+
+struct session {
+	struct server *srv;
+	const struct config *cfg;
+	struct store *store;
+	struct chan *ch;
+	char peer[NET_ADDR_STR];
+	struct timespec started;  /* CLOCK_MONOTONIC */
+	uint32_t last_id;         /* id of the last request */
+	unsigned long requests;
+	bool done;                /* QUIT was answered */
+	bool broken;              /* a send failed: send nothing more */
+	char why[SESSION_WHY_MAX]; /* what ended the session, if known */
+	struct session *prev, *next; /* registry links, under srv->lock */
+};
+
+/* A session for peer, or NULL if out of memory.  It is a single
+ * allocation: the caller sets ch and starts session_thread(), or, if the
+ * thread cannot start, frees it with free() and keeps ch. */
+struct session *session_new(struct server *srv, const char *peer);
+
+/* The thread body: serves the session, then frees it and its channel and
+ * releases it from the server. */
+void *session_thread(void *arg);
+
+/* Records why the session is about to end and returns err, so a handler
+ * can write `return session_fail(s, FTP_E_BAD_ID, "...")`. */
+int session_fail(struct session *s, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* "LIST", or "0x7f" (written into tmp) for a type without a name. */
+const char *session_type_name(uint8_t type, char tmp[8]);
+
+/* Seconds since t0 (CLOCK_MONOTONIC). */
+double session_elapsed(const struct timespec *t0);
+
+/* One log line for a finished transfer; result is "ok" or an error. */
+void session_log_transfer(const struct session *s, const char *op,
+			  const char *path, const char *unit, uint64_t count,
+			  const struct timespec *t0, const char *result);
+
+/* Request handlers: FTP_OK when the session may go on (also after an
+ * ERROR reply), an error code to end it.  Each decodes f's body itself. */
+int cmd_hello(struct session *s, struct frame *f);
+int cmd_list(struct session *s, struct frame *f);
+int cmd_get(struct session *s, struct frame *f);
+int cmd_put(struct session *s, struct frame *f);
+int cmd_quit(struct session *s, struct frame *f);
+
+#endif

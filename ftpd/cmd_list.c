@@ -117,7 +117,12 @@ list_run(struct session *s, uint32_t id, const char *path,
 		r = list_stream(s, id, d, &bt, &serr);
 	stor_list_close(d);
 	buf_free(&bt.b);
-	if (r == FTP_OK && serr < 0)
+	/* After ENTRIES went out an ERROR would break "ENTRIES* END or one
+	 * ERROR"; as with a file that shrinks under GET, hang up instead. */
+	if (r == FTP_OK && serr < 0 && bt.total > 0)
+		r = session_fail(s, reply_stor_code(serr), "LIST failed after "
+		    "%llu entries", (unsigned long long)bt.total);
+	else if (r == FTP_OK && serr < 0)
 		r = reply_stor_error(s, id, serr, path);
 	session_log_transfer(s, "LIST", path, "entries", bt.total, t0,
 	    r != FTP_OK ? ftp_errname(r) :

@@ -126,6 +126,7 @@ put_stream(struct session *s, struct put *p, const char *path)
 
 	if ((r = reply_send(s, PROTO_OK, p->id, NULL)) != FTP_OK)
 		return r;
+	chan_set_frame_max(s->ch, PROTO_FRAME_MAX);
 	if ((r = conn_set_timeout(chan_conn(s->ch), FTPD_STALL_TIMEOUT)) !=
 	    FTP_OK)
 		return session_fail(s, r, "cannot set timeout");
@@ -165,6 +166,7 @@ put_run(struct session *s, struct put *p, const char *path)
 	/* Anything that ended the stream early leaves the upload here. */
 	if (p->up != NULL)
 		stor_upload_abort(p->up);
+	chan_set_frame_max(s->ch, PROTO_CONTROL_MAX);
 	chan_shrink(s->ch);
 	session_log_transfer(s, "PUT", path, "bytes", p->received, &p->t0,
 	    put_result(p, r));

@@ -355,7 +355,7 @@ buf_get_string(struct buf *b, char *dst, size_t dstsize)
 	p = buf_ptr(b);
 	n = (size_t)load_be(p, 2);
 	if (dstsize == 0 || n > dstsize - 1)
-		return FTP_E_TOO_LARGE;
+		return FTP_E_STR_LONG;
 	if (buf_len(b) - 2 < n)
 		return FTP_E_SHORT;
 	if (!utf8_valid(p + 2, n))

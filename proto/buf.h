@@ -89,7 +89,7 @@ int buf_put_bytes(struct buf *b, const void *src, size_t len);
 /*
  * Strings: a u16 byte count, then that many bytes of UTF-8 with no NUL.
  * buf_get_string copies into dst (capacity dstsize, which includes the NUL
- * it appends) and fails with FTP_E_TOO_LARGE if the string does not fit,
+ * it appends) and fails with FTP_E_STR_LONG if the string does not fit,
  * FTP_E_BAD_STRING on NUL or invalid UTF-8 (overlong forms, surrogates and
  * code points past U+10FFFF included), FTP_E_SHORT if truncated.  On error
  * nothing is consumed.  buf_put_string refuses the same bad strings.

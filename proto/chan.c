@@ -5,8 +5,10 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "conn.h"
 
@@ -20,6 +22,8 @@ struct chan {
 	struct frame_decoder dec;
 	/* Header scratch, kept so that sending a frame allocates nothing. */
 	struct buf hdr;
+	bool has_deadline;
+	struct timespec deadline; /* CLOCK_MONOTONIC */
 };
 
 int
@@ -55,6 +59,41 @@ chan_conn(struct chan *ch)
 	return ch->conn;
 }
 
+void
+chan_set_frame_max(struct chan *ch, uint32_t frame_max)
+{
+	frame_decoder_set_max(&ch->dec, frame_max);
+}
+
+void
+chan_set_deadline(struct chan *ch, unsigned seconds)
+{
+	ch->has_deadline = seconds > 0;
+	if (!ch->has_deadline)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ch->deadline);
+	ch->deadline.tv_sec += seconds;
+}
+
+/* Shortens the transport's timeout to what is left before the deadline, so
+ * a peer trickling a byte at a time cannot stretch a bounded wait. */
+static int
+apply_deadline(struct chan *ch)
+{
+	struct timespec now;
+	time_t left;
+
+	if (!ch->has_deadline)
+		return FTP_OK;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left = ch->deadline.tv_sec - now.tv_sec;
+	if (ch->deadline.tv_nsec > now.tv_nsec)
+		left++; /* round up: a fraction of a second still counts */
+	if (left <= 0)
+		return FTP_E_TIMEOUT;
+	return conn_set_timeout(ch->conn, (unsigned)left);
+}
+
 int
 chan_recv(struct chan *ch, struct frame *f)
 {
@@ -64,6 +103,8 @@ chan_recv(struct chan *ch, struct frame *f)
 
 	while ((r = frame_decoder_next(&ch->dec, f)) == FTP_E_AGAIN) {
 		if ((r = frame_decoder_space(&ch->dec, &space, &len)) != FTP_OK)
+			break;
+		if ((r = apply_deadline(ch)) != FTP_OK)
 			break;
 		r = conn_recv(ch->conn, space, len, &got);
 		if (r == FTP_E_CLOSED && !frame_decoder_idle(&ch->dec))
@@ -76,27 +117,12 @@ chan_recv(struct chan *ch, struct frame *f)
 	return r;
 }
 
-/* True if the decoder holds a whole frame past the one last returned, or a
- * header that decoding will reject at once.  Reads the decoder without
- * advancing it: the caller may still be using the last frame's body. */
-static bool
-frame_buffered(const struct frame_decoder *d)
-{
-	size_t have = buf_len(&d->in) - d->pending;
-	uint32_t len;
-
-	if (have < PROTO_HEADER_SIZE ||
-	    buf_peek_u32(&d->in, d->pending, &len) != FTP_OK)
-		return false;
-	return len > d->frame_max || have - PROTO_HEADER_SIZE >= len;
-}
-
 bool
 chan_readable(struct chan *ch)
 {
 	struct pollfd p = { .fd = ch->conn->fd, .events = POLLIN };
 
-	if (frame_buffered(&ch->dec))
+	if (frame_decoder_ready(&ch->dec))
 		return true;
 	return poll(&p, 1, 0) > 0 && p.revents != 0;
 }

@@ -26,6 +26,16 @@ void chan_free(struct chan *ch); /* closes the transport */
 
 struct conn *chan_conn(struct chan *ch);
 
+/* Changes the body limit for frames received from now on (DATA frames are
+ * allowed up to it, others up to min(it, PROTO_CONTROL_MAX)). */
+void chan_set_frame_max(struct chan *ch, uint32_t frame_max);
+
+/* Bounds the total time later chan_recv() calls may wait, however slowly
+ * the bytes trickle in: FTP_E_TIMEOUT once seconds have passed from now.
+ * 0 removes the deadline (the transport's own timeout still applies, and
+ * the caller should set it again with conn_set_timeout()). */
+void chan_set_deadline(struct chan *ch, unsigned seconds);
+
 /* Blocks until a whole frame has arrived; f->body is valid until the next
  * chan_recv().  FTP_E_CLOSED if the peer closed between frames,
  * FTP_E_PROTOCOL if it closed mid-frame, decoder errors as in frame.h. */

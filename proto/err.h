@@ -55,7 +55,9 @@
 	X(ADDRESS, -115, 17, "invalid address")                                \
 	X(NETWORK, -116, 17, "network error")                                  \
 	X(CHANGED, -117, 12, "file changed during transfer")                   \
-	X(USAGE, -118, 17, "invalid usage")
+	X(USAGE, -118, 17, "invalid usage")                                    \
+	X(STR_LONG, -119, 1, "string longer than its field allows")                                    \
+	X(TLS, -119, 17, "TLS failure")
 
 enum ftp_err {
 #define FTP_ERR_ENUM(name, code, wire, msg) FTP_E_##name = (code),

@@ -76,12 +76,19 @@ frame_put_header(struct buf *b, uint8_t type, uint8_t flags, uint32_t id,
 void
 frame_decoder_init(struct frame_decoder *d, uint32_t frame_max)
 {
-	if (frame_max > PROTO_FRAME_MAX)
-		frame_max = PROTO_FRAME_MAX;
-	buf_init(&d->in, PROTO_HEADER_SIZE + (size_t)frame_max);
-	d->frame_max = frame_max;
+	/* The buffer may hold any frame the protocol allows; frame_max is the
+	 * policy, judged on each header. */
+	buf_init(&d->in, PROTO_HEADER_SIZE + (size_t)PROTO_FRAME_MAX);
 	d->flags_allowed = PROTO_FLAGS_NONE;
 	d->pending = 0;
+	frame_decoder_set_max(d, frame_max);
+}
+
+void
+frame_decoder_set_max(struct frame_decoder *d, uint32_t frame_max)
+{
+	d->frame_max = frame_max > PROTO_FRAME_MAX ? PROTO_FRAME_MAX :
+	    frame_max;
 }
 
 void
@@ -101,17 +108,18 @@ drop_pending(struct frame_decoder *d)
 	}
 }
 
-/* Decodes and judges the header at the front of the buffer, consuming
+/* Decodes and judges the header off bytes into the buffer, consuming
  * nothing; FTP_E_AGAIN until all 10 bytes are there. */
 static int
-header_peek(const struct frame_decoder *d, struct frame *f, uint32_t *len)
+header_peek(const struct frame_decoder *d, size_t off, struct frame *f,
+	    uint32_t *len)
 {
 	struct buf h;
 	int r;
 
-	if (buf_len(&d->in) < PROTO_HEADER_SIZE)
+	if (buf_len(&d->in) - off < PROTO_HEADER_SIZE)
 		return FTP_E_AGAIN;
-	buf_view(&h, buf_ptr(&d->in), PROTO_HEADER_SIZE);
+	buf_view(&h, buf_ptr(&d->in) + off, PROTO_HEADER_SIZE);
 	if ((r = buf_get_u32(&h, len)) != FTP_OK ||
 	    (r = buf_get_u8(&h, &f->type)) != FTP_OK ||
 	    (r = buf_get_u8(&h, &f->flags)) != FTP_OK ||
@@ -129,7 +137,12 @@ header_peek(const struct frame_decoder *d, struct frame *f, uint32_t *len)
 int
 frame_decoder_feed(struct frame_decoder *d, const void *data, size_t len)
 {
+	size_t cap = PROTO_HEADER_SIZE + (size_t)d->frame_max;
+
 	drop_pending(d);
+	/* Subtraction form; the limit may have been lowered under us. */
+	if (buf_len(&d->in) > cap || len > cap - buf_len(&d->in))
+		return FTP_E_BUF_LIMIT;
 	return buf_put_bytes(&d->in, data, len);
 }
 
@@ -144,7 +157,7 @@ frame_decoder_space(struct frame_decoder *d, uint8_t **space, size_t *len)
 
 	drop_pending(d);
 	have = buf_len(&d->in);
-	if ((r = header_peek(d, &f, &body)) == FTP_OK)
+	if ((r = header_peek(d, 0, &f, &body)) == FTP_OK)
 		want += body;
 	else if (r != FTP_E_AGAIN)
 		return r;
@@ -174,13 +187,26 @@ frame_decoder_next(struct frame_decoder *d, struct frame *f)
 	int r;
 
 	drop_pending(d);
-	if ((r = header_peek(d, f, &len)) != FTP_OK)
+	if ((r = header_peek(d, 0, f, &len)) != FTP_OK)
 		return r;
 	if (buf_len(&d->in) - PROTO_HEADER_SIZE < len)
 		return FTP_E_AGAIN;
 	buf_view(&f->body, buf_ptr(&d->in) + PROTO_HEADER_SIZE, len);
 	d->pending = PROTO_HEADER_SIZE + (size_t)len;
 	return FTP_OK;
+}
+
+bool
+frame_decoder_ready(const struct frame_decoder *d)
+{
+	struct frame f;
+	uint32_t len;
+	int r = header_peek(d, d->pending, &f, &len);
+
+	if (r == FTP_E_AGAIN)
+		return false;
+	return r != FTP_OK ||
+	    buf_len(&d->in) - d->pending - PROTO_HEADER_SIZE >= len;
 }
 
 bool

@@ -70,6 +70,10 @@ struct frame_decoder {
 /* A decoder accepting bodies up to frame_max (<= PROTO_FRAME_MAX) and no
  * flags.  Allocates nothing until bytes arrive. */
 void frame_decoder_init(struct frame_decoder *d, uint32_t frame_max);
+
+/* Changes the body limit for frames not yet judged, so a session can accept
+ * large DATA frames only while it expects them. */
+void frame_decoder_set_max(struct frame_decoder *d, uint32_t frame_max);
 void frame_decoder_free(struct frame_decoder *d);
 
 /* Copies len bytes into the decoder.  FTP_E_BUF_LIMIT if more than one
@@ -92,6 +96,11 @@ int frame_decoder_commit(struct frame_decoder *d, size_t n);
  *   FTP_E_BAD_FLAGS   a flag not allowed
  */
 int frame_decoder_next(struct frame_decoder *d, struct frame *f);
+
+/* True if the next frame_decoder_next() would answer without more input:
+ * a whole frame, or a header it rejects, is buffered past the frame last
+ * returned (whose body may still be in use; nothing is moved). */
+bool frame_decoder_ready(const struct frame_decoder *d);
 
 /* True if no partial frame is buffered (a clean place for the peer to
  * close). */

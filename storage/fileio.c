@@ -1,8 +1,14 @@
 /*
- * fileio.c - EINTR- and short-count-safe pread, write and fsync for the
- * store.
+ * fileio.c - the store's system calls that can be interrupted or come back
+ * short (pread, write, fsync, openat2, openat, getrandom), each retried
+ * here and nowhere else.
  */
+#include <linux/openat2.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <unistd.h>
 
@@ -66,4 +72,48 @@ stor_io_fsync(int fd)
 			return -errno;
 	}
 	return 0;
+}
+
+/* openat2 may fail with EAGAIN when a concurrent rename races a ".."
+ * inside a symlink's target; the kernel asks us to retry a few times. */
+#define OPENAT2_TRIES 16
+
+int
+stor_io_openat2(int dirfd, const char *path, struct open_how *how, int *fd)
+{
+	long r = -1;
+	int tries;
+
+	*fd = -1;
+	for (tries = 0; tries < OPENAT2_TRIES; tries++) {
+		r = syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
+		if (r >= 0 || (errno != EAGAIN && errno != EINTR))
+			break;
+	}
+	if (r < 0)
+		return -errno;
+	*fd = (int)r;
+	return 0;
+}
+
+int
+stor_io_create(int dirfd, const char *name, unsigned mode, int *fd)
+{
+	do
+		*fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL |
+		    O_CLOEXEC, (mode_t)mode);
+	while (*fd < 0 && errno == EINTR);
+	return *fd < 0 ? -errno : 0;
+}
+
+int
+stor_io_random(void *dst, size_t len)
+{
+	ssize_t n;
+
+	/* Up to 256 bytes are never short once the pool is ready. */
+	while ((n = getrandom(dst, len, 0)) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return (size_t)n == len ? 0 : -EIO;
 }

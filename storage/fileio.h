@@ -15,6 +15,18 @@ int stor_io_pread(int fd, void *dst, size_t len, uint64_t off, size_t *got);
 /* Writes all len bytes at the file position (-ENOSPC when the disk fills). */
 int stor_io_write(int fd, const void *src, size_t len);
 
+/* openat2(2) with how; retries EINTR, and EAGAIN (which the kernel
+ * answers when a rename races the resolution) a bounded number of times. */
+struct open_how;
+int stor_io_openat2(int dirfd, const char *path, struct open_how *how,
+		    int *fd);
+
+/* openat(dirfd, name, O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC, mode). */
+int stor_io_create(int dirfd, const char *name, unsigned mode, int *fd);
+
+/* len (<= 256) random bytes from getrandom(2). */
+int stor_io_random(void *dst, size_t len);
+
 /* fsync(2), retried only if a signal interrupted it: after a real failure
  * a second fsync may wrongly succeed. */
 int stor_io_fsync(int fd);

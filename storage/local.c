@@ -7,7 +7,6 @@
  * keeps paths (symlinks included) beneath the root.
  */
 #include <linux/openat2.h>
-#include <sys/syscall.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,10 +15,6 @@
 
 #include "fileio.h"
 #include "local.h"
-
-/* openat2 may fail with EAGAIN when a concurrent rename races a ".."
- * inside a symlink's target; the kernel asks us to retry a few times. */
-#define RESOLVE_TRIES 16
 
 struct lfile {
 	struct stor_file base;
@@ -95,23 +90,14 @@ lstor_resolve(const struct lstor *ls, const char *path, uint64_t flags,
 		.flags = flags | O_CLOEXEC,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
 	};
-	long r = -1;
-	int r2, tries;
+	int r;
 
 	*fd = -1;
-	if ((r2 = stor_path_check(path)) != 0)
-		return r2;
+	if ((r = stor_path_check(path)) != 0)
+		return r;
 	if (*path == '\0')
 		path = ".";
-	for (tries = 0; tries < RESOLVE_TRIES; tries++) {
-		r = syscall(SYS_openat2, ls->rootfd, path, &how, sizeof(how));
-		if (r >= 0 || (errno != EAGAIN && errno != EINTR))
-			break;
-	}
-	if (r < 0)
-		return -errno;
-	*fd = (int)r;
-	return 0;
+	return stor_io_openat2(ls->rootfd, path, &how, fd);
 }
 
 void

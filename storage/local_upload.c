@@ -3,7 +3,6 @@
  * target's directory, renamed over the target only once it is complete and
  * on disk, so readers see the old file or the new one and never a mix.
  */
-#include <sys/random.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -69,34 +68,19 @@ open_parent(const struct lstor *ls, const char *path, int *dirfd)
 }
 
 static int
-random_u64(uint64_t *v)
-{
-	ssize_t n;
-
-	while ((n = getrandom(v, sizeof(*v), 0)) < 0) {
-		if (errno != EINTR)
-			return -errno;
-	}
-	return n == (ssize_t)sizeof(*v) ? 0 : -EIO;
-}
-
-static int
 create_temp(struct lupload *up)
 {
 	uint64_t rnd;
 	int i, r;
 
 	for (i = 0; i < TEMP_TRIES; i++) {
-		if ((r = random_u64(&rnd)) != 0)
+		if ((r = stor_io_random(&rnd, sizeof(rnd))) != 0)
 			return r;
 		snprintf(up->tmp, sizeof(up->tmp), "%s%016" PRIx64,
 			 STOR_TEMP_PREFIX, rnd);
-		up->fd = openat(up->dirfd, up->tmp,
-				O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (up->fd >= 0)
-			return 0;
-		if (errno != EEXIST && errno != EINTR)
-			return -errno;
+		r = stor_io_create(up->dirfd, up->tmp, 0644, &up->fd);
+		if (r != -EEXIST)
+			return r;
 	}
 	return -EEXIST;
 }
@@ -176,8 +160,10 @@ lstor_upload_commit(struct stor_upload *base)
 		goto out;
 	}
 	renamed = true;
-	/* The rename is durable only once its directory is. */
-	r = stor_io_fsync(up->dirfd);
+	/* The rename is durable only once its directory is.  It is also the
+	 * commit point: the old file is gone, so a failure here cannot be
+	 * reported as "nothing stored" and is not reported at all. */
+	(void)stor_io_fsync(up->dirfd);
 out:
 	if (r != 0 && !renamed)
 		unlinkat(up->dirfd, up->tmp, 0);

@@ -83,7 +83,9 @@ void stor_file_close(struct stor_file *f);
  * its name atomically and durably (fsync of the file, rename, fsync of the
  * directory) and abort removes the temporary.  Readers see the old file or
  * the new one, never a mix.  commit and abort free the upload, whatever
- * they return; a failed commit leaves the old file untouched.
+ * they return; a failed commit leaves the old file untouched.  The rename
+ * is the commit point: once it has happened commit succeeds, even if the
+ * directory's fsync then fails.
  */
 int stor_upload_begin(struct store *st, const char *path,
 		      struct stor_upload **out);

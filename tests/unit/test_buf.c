@@ -226,8 +226,8 @@ START_TEST(test_string_errors_consume_nothing)
 	buf_view(&v, trunc, 1);
 	ck_assert_int_eq(buf_get_string(&v, out, sizeof(out)), FTP_E_SHORT);
 	buf_view(&v, big, sizeof(big));
-	ck_assert_int_eq(buf_get_string(&v, out, 4), FTP_E_TOO_LARGE);
-	ck_assert_int_eq(buf_get_string(&v, out, 0), FTP_E_TOO_LARGE);
+	ck_assert_int_eq(buf_get_string(&v, out, 4), FTP_E_STR_LONG);
+	ck_assert_int_eq(buf_get_string(&v, out, 0), FTP_E_STR_LONG);
 	ck_assert_uint_eq(buf_len(&v), sizeof(big));
 	ck_assert_int_eq(buf_get_string(&v, out, 5), FTP_OK);
 	ck_assert_str_eq(out, "abcd");

@@ -299,6 +299,35 @@ START_TEST(test_timeout)
 }
 END_TEST
 
+/* A deadline bounds the whole wait: a peer trickling a byte at a time,
+ * each well within the transport's timeout, still runs out of it. */
+START_TEST(test_deadline)
+{
+	struct chan *a, *b;
+	struct frame f;
+	uint8_t hdr[PROTO_HEADER_SIZE] = { 0, 0, 0, 0, PROTO_OK, 0, 0, 0, 0, 1 };
+	pid_t pid;
+
+	chan_pair(&a, &b);
+	if ((pid = fork()) == 0) {
+		/* Nine of the ten header bytes, one every 300 ms. */
+		for (int i = 0; i < 9; i++) {
+			send_raw_bytes(a, hdr + i, 1);
+			usleep(300 * 1000);
+		}
+		_exit(0);
+	}
+	/* Only the child writes: without the deadline the read would end
+	 * with the child, "closed mid-frame", not with a timeout. */
+	chan_free(a);
+	ck_assert_int_eq(conn_set_timeout(chan_conn(b), 5), FTP_OK);
+	chan_set_deadline(b, 1);
+	ck_assert_int_eq(chan_recv(b, &f), FTP_E_TIMEOUT);
+	wait_child_ok(pid);
+	chan_free(b);
+}
+END_TEST
+
 START_TEST(test_wake)
 {
 	struct chan *a, *b;
@@ -385,6 +414,7 @@ chan_suite(void)
 			    PROTO_HEADER_SIZE + 4);
 	tcase_add_test(tc, test_close_between_frames);
 	tcase_add_test(tc, test_timeout);
+	tcase_add_test(tc, test_deadline);
 	tcase_add_test(tc, test_wake);
 	tcase_add_test(tc, test_send_error);
 	tcase_add_test(tc, test_decoder_errors_surface);

@@ -333,6 +333,71 @@ START_TEST(test_idle_space_is_small)
 }
 END_TEST
 
+/* Lowering the limit judges the next header by it; raising it again
+ * accepts the same header. */
+START_TEST(test_set_max)
+{
+	struct frame_decoder d;
+	struct frame f;
+	struct buf b;
+
+	buf_init(&b, 1 << 20);
+	put_frame(&b, PROTO_DATA, 1, 70000, 1);
+	frame_decoder_init(&d, PROTO_FRAME_MAX);
+	frame_decoder_set_max(&d, PROTO_CONTROL_MAX);
+	ck_assert_int_eq(frame_decoder_feed(&d, buf_ptr(&b), PROTO_HEADER_SIZE),
+			 FTP_OK);
+	ck_assert_int_eq(frame_decoder_next(&d, &f), FTP_E_FRAME_SIZE);
+	frame_decoder_free(&d);
+	frame_decoder_init(&d, PROTO_CONTROL_MAX);
+	frame_decoder_set_max(&d, PROTO_FRAME_MAX);
+	ck_assert_int_eq(frame_decoder_feed(&d, buf_ptr(&b), buf_len(&b)),
+			 FTP_OK);
+	ck_assert_int_eq(frame_decoder_next(&d, &f), FTP_OK);
+	ck_assert_uint_eq(buf_len(&f.body), 70000);
+	frame_decoder_free(&d);
+	buf_free(&b);
+}
+END_TEST
+
+/* ready: only a whole frame, or a header that will be rejected, past the
+ * frame last returned counts. */
+START_TEST(test_ready)
+{
+	struct frame_decoder d;
+	struct frame f;
+	struct buf b;
+
+	buf_init(&b, 1 << 16);
+	put_frame(&b, PROTO_OK, 1, 0, 0);
+	put_frame(&b, PROTO_LIST, 2, 6, 1);
+	frame_decoder_init(&d, PROTO_FRAME_MAX);
+	ck_assert(!frame_decoder_ready(&d));
+	ck_assert_int_eq(frame_decoder_feed(&d, buf_ptr(&b), buf_len(&b) - 1),
+			 FTP_OK);
+	ck_assert(frame_decoder_ready(&d));
+	ck_assert_int_eq(frame_decoder_next(&d, &f), FTP_OK);
+	ck_assert(!frame_decoder_ready(&d)); /* the LIST lacks a byte */
+	ck_assert_int_eq(frame_decoder_feed(&d, buf_ptr(&b) + buf_len(&b) - 1,
+					    1), FTP_OK);
+	ck_assert(frame_decoder_ready(&d));
+	ck_assert_int_eq(frame_decoder_next(&d, &f), FTP_OK);
+	ck_assert(!frame_decoder_ready(&d));
+	frame_decoder_free(&d);
+	/* An oversized header is ready: it is rejected without its body. */
+	buf_reset(&b);
+	ck_assert_int_eq(frame_put_header(&b, PROTO_LIST, 0, 3, 70000),
+			 FTP_OK);
+	frame_decoder_init(&d, PROTO_FRAME_MAX);
+	ck_assert_int_eq(frame_decoder_feed(&d, buf_ptr(&b), buf_len(&b)),
+			 FTP_OK);
+	ck_assert(frame_decoder_ready(&d));
+	ck_assert_int_eq(frame_decoder_next(&d, &f), FTP_E_FRAME_SIZE);
+	frame_decoder_free(&d);
+	buf_free(&b);
+}
+END_TEST
+
 START_TEST(test_feed_limit)
 {
 	struct frame_decoder d;
@@ -486,6 +551,8 @@ frame_suite(void)
 	tcase_add_test(tc, test_idle_space_is_small);
 	tcase_add_test(tc, test_feed_limit);
 	tcase_add_test(tc, test_every_prefix_waits);
+	tcase_add_test(tc, test_set_max);
+	tcase_add_test(tc, test_ready);
 	tcase_add_test(tc, test_bit_flips);
 	tcase_add_test(tc, test_random_garbage);
 	tcase_add_test(tc, test_body_view_valid_until_next_call);

@@ -323,7 +323,7 @@ START_TEST(test_error_message_cut_at_utf8_boundary)
 	msg[PROTO_MESSAGE_MAX + 1] = '\0';
 	ck_assert_int_eq(buf_put_u16(&b, 4), FTP_OK);
 	ck_assert_int_eq(buf_put_string(&b, msg), FTP_OK);
-	ck_assert_int_eq(msg_get_error(&b, &m), FTP_E_TOO_LARGE);
+	ck_assert_int_eq(msg_get_error(&b, &m), FTP_E_STR_LONG);
 	buf_free(&b);
 	/* Invalid UTF-8 is refused, not cut. */
 	buf_init(&b, PROTO_CONTROL_MAX);
@@ -360,12 +360,12 @@ START_TEST(test_string_fields_limits)
 	ck_assert_int_eq(buf_put_bytes(&b, h.software, PROTO_SOFTWARE_MAX),
 			 FTP_OK);
 	ck_assert_int_eq(buf_put_u8(&b, 's'), FTP_OK);
-	ck_assert_int_eq(msg_get_hello(&b, &h2), FTP_E_TOO_LARGE);
+	ck_assert_int_eq(msg_get_hello(&b, &h2), FTP_E_STR_LONG);
 	buf_reset(&b);
 	ck_assert_int_eq(buf_put_u16(&b, PROTO_PATH_MAX + 1), FTP_OK);
 	for (int i = 0; i <= PROTO_PATH_MAX; i++)
 		ck_assert_int_eq(buf_put_u8(&b, 'p'), FTP_OK);
-	ck_assert_int_eq(msg_get_list(&b, &l2), FTP_E_TOO_LARGE);
+	ck_assert_int_eq(msg_get_list(&b, &l2), FTP_E_STR_LONG);
 	buf_free(&b);
 }
 END_TEST
@@ -443,7 +443,7 @@ START_TEST(test_entry_validation)
 	ck_assert_int_eq(msg_entry_get(&b, &e), FTP_E_BAD_VALUE);
 	ck_assert_int_eq(msg_entry_get(&b, &e), FTP_E_BAD_VALUE);
 	ck_assert_int_eq(msg_entry_get(&b, &e), FTP_E_BAD_VALUE);
-	ck_assert_int_eq(msg_entry_get(&b, &e), FTP_E_TOO_LARGE);
+	ck_assert_int_eq(msg_entry_get(&b, &e), FTP_E_STR_LONG);
 	buf_free(&b);
 }
 END_TEST

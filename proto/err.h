@@ -56,8 +56,8 @@
 	X(NETWORK, -116, 17, "network error")                                  \
 	X(CHANGED, -117, 12, "file changed during transfer")                   \
 	X(USAGE, -118, 17, "invalid usage")                                    \
-	X(STR_LONG, -119, 1, "string longer than its field allows")                                    \
-	X(TLS, -119, 17, "TLS failure")
+	X(STR_LONG, -119, 1, "string longer than its field allows")            \
+	X(TLS, -120, 17, "TLS failure")
 
 enum ftp_err {
 #define FTP_ERR_ENUM(name, code, wire, msg) FTP_E_##name = (code),

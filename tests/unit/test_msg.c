@@ -113,6 +113,21 @@ decode_sample(struct buf *b, enum sample s)
 	return FTP_E_USAGE;
 }
 
+/* Every code in the table is distinct, so every lookup is unambiguous. */
+START_TEST(test_err_codes_unique)
+{
+#define CODE(name, code, wire, msg) (code),
+	static const int codes[] = { FTP_ERR_MAP(CODE) };
+#undef CODE
+	size_t n = sizeof(codes) / sizeof(codes[0]);
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			ck_assert_msg(codes[i] != codes[j], "code %d twice",
+				      codes[i]);
+}
+END_TEST
+
 START_TEST(test_every_prefix_fails)
 {
 	struct buf b, v;
@@ -579,6 +594,7 @@ msg_suite(void)
 	tcase_add_test(tc, test_entries_buffer_full);
 	tcase_add_test(tc, test_err_table);
 	tcase_add_test(tc, test_err_from_errno);
+	tcase_add_test(tc, test_err_codes_unique);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -414,19 +414,32 @@ list_entries(struct ftpc_client *cl, struct frame *f, struct list_state *ls)
 	return FTP_OK;
 }
 
+/* An END must count exactly what was announced and received. */
 static int
-list_end(struct ftpc_client *cl, struct frame *f, const struct list_state *ls)
+end_check(struct ftpc_client *cl, struct frame *f, uint64_t announced,
+    uint64_t received, const char *unit)
 {
 	struct msg_end end;
 	int r;
 
 	if ((r = msg_get_end(&f->body, &end)) != FTP_OK)
 		return malformed(cl, f, r);
-	if (end.count != ls->total)
+	if (end.count != announced || received != announced)
 		return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
-		    "protocol error: END counts %llu entries, %llu received",
-		    (unsigned long long)end.count,
-		    (unsigned long long)ls->total);
+		    "protocol error: END counts %llu %s, %llu received, %llu "
+		    "announced", (unsigned long long)end.count, unit,
+		    (unsigned long long)received,
+		    (unsigned long long)announced);
+	return FTP_OK;
+}
+
+static int
+list_end(struct ftpc_client *cl, struct frame *f, const struct list_state *ls)
+{
+	int r;
+
+	if ((r = end_check(cl, f, ls->total, ls->total, "entries")) != FTP_OK)
+		return r;
 	if (ls->cb_err != FTP_OK)
 		return fail(cl, FTPC_FAULT_LOCAL, ls->cb_err,
 		    "cannot keep the listing: %s", ftp_strerror(ls->cb_err));
@@ -495,16 +508,10 @@ get_data(struct ftpc_client *cl, struct frame *f, struct get_state *gs)
 static int
 get_end(struct ftpc_client *cl, struct frame *f, const struct get_state *gs)
 {
-	struct msg_end end;
 	int r;
 
-	if ((r = msg_get_end(&f->body, &end)) != FTP_OK)
-		return malformed(cl, f, r);
-	if (end.count != gs->want || gs->got != gs->want)
-		return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
-		    "protocol error: END counts %llu bytes, %llu received, "
-		    "%llu announced", (unsigned long long)end.count,
-		    (unsigned long long)gs->got, (unsigned long long)gs->want);
+	if ((r = end_check(cl, f, gs->want, gs->got, "bytes")) != FTP_OK)
+		return r;
 	if (gs->werr != FTP_OK)
 		return local_fail(cl, gs->werr, gs->werrno, "cannot write",
 		    gs->part->target);

@@ -117,10 +117,13 @@ session_start(struct session *s)
 	char tmp[8];
 	int r;
 
-	if ((r = conn_set_timeout(chan_conn(s->ch), FTPD_HELLO_TIMEOUT)) !=
-	    FTP_OK)
-		return session_fail(s, r, "cannot set timeout");
+	/* Until a PUT asks for them, no frame may be larger than a control
+	 * frame: a peer cannot make us buffer a megabyte it is not owed. */
+	chan_set_frame_max(s->ch, PROTO_CONTROL_MAX);
+	/* A deadline, not a per-read timeout: trickled bytes do not extend it. */
+	chan_set_deadline(s->ch, FTPD_HELLO_TIMEOUT);
 	r = chan_recv(s->ch, &f);
+	chan_set_deadline(s->ch, 0);
 	if (r == FTP_E_TIMEOUT)
 		return session_fail(s, r, "timed out: no HELLO within %d s",
 		    FTPD_HELLO_TIMEOUT);
@@ -211,8 +214,13 @@ last_word(struct session *s, int err)
 {
 	if (s->broken)
 		return FTP_OK;
+	/* Shutdown wakes sessions by ending their input, which looks like the
+	 * peer closing, between frames or in the middle of one. */
+	if ((err == FTP_E_CLOSED || err == FTP_E_PROTOCOL) &&
+	    server_stopping(s->srv))
+		return FTP_E_SHUTDOWN;
 	if (err == FTP_E_CLOSED)
-		return server_stopping(s->srv) ? FTP_E_SHUTDOWN : FTP_OK;
+		return FTP_OK;
 	if (err == FTP_E_SHUTDOWN || err == FTP_E_TIMEOUT ||
 	    err == FTP_E_VERSION || err == FTP_E_BUSY)
 		return err;
@@ -232,7 +240,7 @@ session_end(struct session *s, int err)
 		snprintf(s->why, sizeof(s->why), "%s", ftp_strerror(err));
 	if (status == FTP_OK)
 		return;
-	if (status == FTP_E_SHUTDOWN && err == FTP_E_CLOSED)
+	if (status == FTP_E_SHUTDOWN && err != FTP_E_SHUTDOWN)
 		snprintf(s->why, sizeof(s->why), "server shutting down");
 	if (status == FTP_E_PROTOCOL)
 		snprintf(msg, sizeof(msg), "protocol error: %s", s->why);

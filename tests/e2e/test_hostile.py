@@ -5,19 +5,43 @@ HELLO's id) and/or be closed, while a well-behaved client that connected
 before it still gets correct data afterwards.  Hundreds of such connections
 must not make the daemon grow: its RSS after 200 rounds stays within 20 MiB
 of its RSS after the first 20.
+
+Also: a frame that is illegal in its state is refused at its header, before
+its body is buffered (50 connections announcing 1 MiB DATA bodies before
+HELLO must not cost 50 MiB); strings over their field's limit are protocol
+errors; and HELLO has a deadline that a client trickling bytes cannot push
+back (docs/PROTOCOL.md sections 3, 5, 6 and 9).
 """
 
 import os
 import random
+import select
 import struct
+import time
 import unittest
 
 import harness
 from harness import (DATA, END, GET, HELLO, LIST, MIB, QUIT, S_PROTOCOL,
-                     S_VERSION, E2ETestCase, RawClient, hello_body, p_string)
+                     S_TIMEOUT, S_VERSION, CONNECTION_STATUSES, E2ETestCase,
+                     RawClient, ServerError, hello_body, p_string)
 
 HELD_SIZE = 700 * 1024  # several DATA frames
 BIG_SIZE = 16 * MIB  # larger than any socket buffer
+
+# Connections held at once, each having announced a DATA body of HOLD_BODY
+# bytes before HELLO; the daemon may grow by at most HOLD_SLACK_KIB meanwhile
+# (buffering the bodies would cost HOLD_CONNS MiB).
+HOLD_CONNS = 50
+HOLD_BODY = 1 * MIB
+HOLD_SLACK_KIB = 8 * 1024
+
+SOFTWARE_MAX = 64  # HELLO software string (section 5)
+PATH_MAX = 4096  # path string (sections 5 and 7)
+HELLO_DEADLINE = 10  # seconds to receive HELLO (section 6)
+# How long the trickling client waits for its ERROR TIMEOUT: the deadline
+# plus slack.  A timeout so that a daemon without the deadline fails the
+# test instead of hanging it, not a statement about speed.
+HELLO_DEADLINE_BOUND = HELLO_DEADLINE + 10 * harness.SCALE
 
 
 def _connect(srv):
@@ -222,6 +246,22 @@ def data_frame_too_long(srv):
         c.expect_refusal((S_PROTOCOL,), (0,))
 
 
+def overlong_list_path(srv):
+    # 5,000 bytes: over the path field's 4,096-byte limit, well under the
+    # 64 KiB frame limit, so only the string's own limit can refuse it.
+    with _connect(srv) as c:
+        c.hello()
+        c.send_frame(LIST, c.take_id(), p_string('a' * 5000))
+        c.expect_refusal((S_PROTOCOL,), (0,))
+
+
+def overlong_software(srv):
+    # 100 bytes: over the software field's 64-byte limit.
+    with _connect(srv) as c:
+        c.send_frame(HELLO, 1, hello_body(software='s' * 100))
+        c.expect_refusal((S_PROTOCOL,), (0,))
+
+
 def vanish_mid_put(srv):
     with _connect(srv) as c:
         c.hello()
@@ -252,9 +292,49 @@ CASES = [
     bad_utf8_path, nul_in_path, unknown_type, reply_type_from_client,
     end_outside_put, nonzero_flags, put_wrong_id_data, put_too_much_data,
     put_wrong_end_count, put_short_then_end, data_frame_too_long,
-    vanish_mid_put, vanish_mid_get,
+    overlong_list_path, overlong_software, vanish_mid_put, vanish_mid_get,
     vanish_after_hello,
 ]
+
+
+def _readable(c):
+    """True once the daemon has sent something (or closed): never blocks."""
+    return bool(select.select([c.sock], [], [], 0)[0])
+
+
+def data_header_before_hello(port, sent):
+    """A connection whose first frame is a DATA header announcing HOLD_BODY
+    bytes, followed by sent bytes of that body (never all of it, so a daemon
+    that buffers the body waits for the rest and holds what came)."""
+    c = RawClient(port)
+    try:
+        c.send_raw(harness.HEADER.pack(HOLD_BODY, DATA, 0, 1) +
+                   b'\xa5' * sent)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # refused and closed at the header, as it should be
+    return c
+
+
+def hello_trickled(port, bound):
+    """Sends a valid HELLO one byte a second until the daemon answers or
+    closes, or bound seconds pass.  Returns (client, answered)."""
+    frame_body = hello_body(software='t' * 40)
+    frame = harness.HEADER.pack(len(frame_body), HELLO, 0, 1) + frame_body
+    # Whole HELLO never arrives within the bound: HELLO_OK is impossible.
+    assert len(frame) > bound + 1, 'HELLO too short to trickle'
+    c = RawClient(port)
+    deadline = time.monotonic() + bound
+    for i in range(len(frame)):
+        if time.monotonic() >= deadline:
+            return c, False
+        try:
+            c.send_raw(frame[i:i + 1])
+        except (BrokenPipeError, ConnectionResetError):
+            return c, True
+        # The one-second pause between bytes, cut short by an answer.
+        if select.select([c.sock], [], [], 1.0)[0]:
+            return c, True
+    return c, False
 
 
 class HostileTest(E2ETestCase):
@@ -324,6 +404,117 @@ class HostileTest(E2ETestCase):
         self.assert_good_client_served()
         self.good.put('fresh', b'x' * 1000)
         self.assertEqual(self.good.get('fresh')[1], b'x' * 1000)
+
+
+    def assert_fresh_client_served(self):
+        with RawClient(self.srv.port) as fresh:
+            fresh.hello()
+            data = fresh.get('held')[1]
+            self.assertEqual(harness.sha256_bytes(data), self.held)
+            fresh.quit()
+
+    def warm_up(self):
+        """Threads, stacks and malloc arenas of HOLD_CONNS concurrent
+        sessions exist before the RSS baseline, so only buffering shows."""
+        clients = []
+        try:
+            for _ in range(HOLD_CONNS):
+                c = RawClient(self.srv.port)
+                clients.append(c)
+                c.hello()
+            for c in clients:
+                c.list('')
+                c.quit()
+        finally:
+            for c in clients:
+                c.close()
+        for _ in range(3):
+            data_header_before_hello(self.srv.port, 16).close()
+        self.assert_good_client_served()
+
+    def peak_rss_while_held(self, held, base):
+        """Samples the daemon's RSS until every held connection has been
+        answered (or closed), the growth passes the slack, or IO_TIMEOUT;
+        returns the largest sample."""
+        peak = self.srv.rss_kib()
+        pending = list(held)
+        interval = 0.05
+        deadline = time.monotonic() + harness.IO_TIMEOUT
+        for _ in range(int(harness.IO_TIMEOUT / interval) + 2):
+            pending = [c for c in pending if not _readable(c)]
+            peak = max(peak, self.srv.rss_kib())
+            if (not pending or peak - base >= HOLD_SLACK_KIB or
+                    time.monotonic() >= deadline):
+                break
+            time.sleep(interval)
+        return peak
+
+    def test_data_header_before_hello_not_buffered(self):
+        # DATA is illegal before HELLO (and outside a PUT), so its header
+        # alone condemns it: the body must not be read into memory first.
+        # RSS counts only touched pages, so each connection sends all but
+        # the last byte of its body: a daemon that buffers it keeps ~1 MiB
+        # per connection while it waits for that byte.
+        self.warm_up()
+        base = self.srv.rss_kib()
+        held = []
+        try:
+            for _ in range(HOLD_CONNS):
+                held.append(data_header_before_hello(self.srv.port,
+                                                     HOLD_BODY - 1))
+            peak = self.peak_rss_while_held(held, base)
+            self.assertLess(peak - base, HOLD_SLACK_KIB,
+                            'ftpd RSS grew by %d KiB with %d connections '
+                            'each announcing a %d-byte DATA body before '
+                            'HELLO' % (peak - base, HOLD_CONNS, HOLD_BODY))
+            for i, c in enumerate(held):
+                with self.subTest(connection=i):
+                    c.expect_refusal((S_PROTOCOL,), (0,))
+        finally:
+            for c in held:
+                c.close()
+        self.assert_good_client_served()
+        self.assert_fresh_client_served()
+
+    def test_overlong_list_path(self):
+        overlong_list_path(self.srv)
+        self.assert_good_client_served()
+        self.assert_fresh_client_served()
+
+    def test_overlong_hello_software(self):
+        overlong_software(self.srv)
+        self.assert_good_client_served()
+        self.assert_fresh_client_served()
+
+    def test_string_limits_are_inclusive(self):
+        # The refusals above must come from the limits, not below them: a
+        # 64-byte software string and a 4,096-byte path are legal.
+        with RawClient(self.srv.port) as c:
+            c.hello(software='s' * SOFTWARE_MAX)
+            comp = 'd' * 200
+            path = '/'.join([comp] * 20)
+            path += '/' + 'e' * (PATH_MAX - len(path) - 1)
+            self.assertEqual(len(path.encode()), PATH_MAX)
+            fid = c.next_id
+            with self.assertRaises(ServerError) as cm:
+                c.list(path)  # no such directory: an answer, not the end
+            self.assertEqual(cm.exception.id, fid)
+            self.assertNotIn(cm.exception.status, CONNECTION_STATUSES)
+            names = {e.name for e in c.list('')}
+            self.assertEqual(names, {'held', 'big'})
+            c.quit()
+
+    def test_hello_deadline_not_extended_by_trickle(self):
+        # The 10 s HELLO deadline counts from the connection, not from the
+        # last byte: one byte a second must not keep a session alive.
+        c, answered = hello_trickled(self.srv.port, HELLO_DEADLINE_BOUND)
+        with c:
+            self.assertTrue(answered, 'no answer within %d s to a HELLO '
+                            'sent one byte a second (deadline %d s)' %
+                            (HELLO_DEADLINE_BOUND, HELLO_DEADLINE))
+            c.expect_refusal((S_TIMEOUT,), (0,))
+        self.assert_good_client_served()
+        self.assert_fresh_client_served()
 
 
 if __name__ == '__main__':

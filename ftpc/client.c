@@ -19,12 +19,15 @@
 #include "chan.h"
 #include "client.h"
 #include "conn.h"
+#include "crc32c.h"
 #include "err.h"
 #include "frame.h"
 #include "proto_limits.h"
+#include "io.h"
 #include "localfile.h"
 #include "msg.h"
 #include "net.h"
+#include "tls.h"
 
 /* Room for a server message plus two paths and some words. */
 #define FTPC_DETAIL_MAX (PROTO_MESSAGE_MAX + 2 * LF_PATH_MAX + 256)
@@ -34,7 +37,10 @@ struct ftpc_client {
 	volatile sig_atomic_t fd;   /* the socket, for ftpc_abort() only */
 	uint32_t next_id;           /* 0 once the ids are used up */
 	uint32_t data_max;          /* largest DATA body we send */
+	uint64_t want;              /* features asked for in HELLO */
+	uint64_t features;          /* features the server granted */
 	enum ftpc_fault fault;
+	bool tls;                   /* the session runs inside TLS */
 	struct buf out;             /* the request body being sent */
 	char software[PROTO_SOFTWARE_MAX + 1];
 	char detail[FTPC_DETAIL_MAX];
@@ -121,6 +127,17 @@ refused(struct ftpc_client *cl, struct frame *f, enum ftpc_fault fault)
 	    e.message[0] != '\0' ? e.message : ftp_strerror(code));
 }
 
+/* What a transport failure means: TLS may know more than the code (the
+ * server's alert that it requires a client certificate, say). */
+static const char *
+conn_why(struct ftpc_client *cl, int err)
+{
+	const char *why = cl->ch != NULL ? tls_conn_error(chan_conn(cl->ch)) :
+	    NULL;
+
+	return why != NULL && err == FTP_E_TLS ? why : ftp_strerror(err);
+}
+
 /* The connection failed under us.  The server usually says why it hangs
  * up (ERROR with id 0) just before it closes; a failed send can leave that
  * frame unread, and it is a better message than "broken pipe". */
@@ -132,7 +149,7 @@ lost(struct ftpc_client *cl, int err)
 	if (cl->ch != NULL && chan_readable(cl->ch) &&
 	    chan_recv(cl->ch, &f) == FTP_OK && f.type == PROTO_ERROR)
 		return refused(cl, &f, FTPC_FAULT_CONN);
-	return fail(cl, FTPC_FAULT_CONN, err, "%s", ftp_strerror(err));
+	return fail(cl, FTPC_FAULT_CONN, err, "%s", conn_why(cl, err));
 }
 
 static int
@@ -185,7 +202,7 @@ reply(struct ftpc_client *cl, uint32_t id, struct frame *f)
 	if (cl->ch == NULL)
 		return fail(cl, FTPC_FAULT_CONN, FTP_E_CLOSED, "not connected");
 	if ((r = chan_recv(cl->ch, f)) != FTP_OK)
-		return fail(cl, FTPC_FAULT_CONN, r, "%s", ftp_strerror(r));
+		return fail(cl, FTPC_FAULT_CONN, r, "%s", conn_why(cl, r));
 	if (f->id == PROTO_ID_CONNECTION && f->type == PROTO_ERROR)
 		return refused(cl, f, FTPC_FAULT_CONN);
 	if (f->id != id)
@@ -225,7 +242,7 @@ accept_hello(struct ftpc_client *cl, const struct msg_hello_ok *ok)
 		return fail(cl, FTPC_FAULT_CONN, FTP_E_VERSION,
 		    "server answered with protocol version %u",
 		    (unsigned)ok->version);
-	if ((ok->features & ~PROTO_FEATURES_NONE) != 0)
+	if ((ok->features & ~cl->want) != 0)
 		return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
 		    "protocol error: server granted features not asked for");
 	if (fmax == 0)
@@ -233,8 +250,24 @@ accept_hello(struct ftpc_client *cl, const struct msg_hello_ok *ok)
 		    "protocol error: server accepts no DATA (FRAME_MAX 0)");
 	cl->data_max = fmax < PROTO_DATA_CHUNK ? (uint32_t)fmax :
 	    PROTO_DATA_CHUNK;
+	cl->features = ok->features;
 	memcpy(cl->software, ok->software, sizeof(cl->software));
 	return FTP_OK;
+}
+
+/* A TLS-only server answers a plaintext HELLO with a TLS alert (garbage
+ * to us) and a close: after a close or an undecodable first reply, say
+ * what probably happened. */
+static int
+plain_hint(struct ftpc_client *cl, int err)
+{
+	size_t n = strlen(cl->detail);
+
+	if (!cl->tls && err <= FTP_E_NOMEM &&
+	    ftp_err_to_status(err) == ftp_err_to_status(FTP_E_PROTOCOL))
+		snprintf(cl->detail + n, sizeof(cl->detail) - n, " (before "
+		    "HELLO_OK; is the server TLS-only? try --tls)");
+	return err;
 }
 
 static int
@@ -243,7 +276,7 @@ hello(struct ftpc_client *cl)
 	struct msg_hello h = {
 		.magic = PROTO_MAGIC,
 		.version = PROTO_VERSION,
-		.features = PROTO_FEATURES_NONE,
+		.features = cl->want,
 		.software = "ftpc/" FTPF_VERSION,
 	};
 	struct msg_hello_ok ok;
@@ -257,7 +290,7 @@ hello(struct ftpc_client *cl)
 	if ((r = request(cl, PROTO_HELLO, &id)) != FTP_OK)
 		return r;
 	if ((r = reply(cl, id, &f)) != FTP_OK)
-		return r;
+		return plain_hint(cl, r);
 	/* Refusing HELLO (busy, version) refuses the whole session. */
 	if (f.type == PROTO_ERROR)
 		return refused(cl, &f, FTPC_FAULT_CONN);
@@ -268,14 +301,38 @@ hello(struct ftpc_client *cl)
 	return accept_hello(cl, &ok);
 }
 
+/* The transport over the connected socket fd: plain, or TLS after a
+ * handshake that verified the server. */
 static int
-transport(struct ftpc_client *cl, int fd)
+secure(struct ftpc_client *cl, int fd, const char *host, const char *port,
+    const struct tls_config *tls, struct conn **conn)
+{
+	char why[TLS_ERR_MAX];
+	int r;
+
+	if (tls == NULL)
+		r = conn_plain_new(fd, conn);
+	else
+		r = tls_client_connect(tls, fd, host, FTPC_CONNECT_TIMEOUT,
+		    conn, why);
+	if (r == FTP_OK)
+		return FTP_OK;
+	if (tls == NULL)
+		return fail(cl, FTPC_FAULT_CONN, r, "%s", ftp_strerror(r));
+	return fail(cl, FTPC_FAULT_CONN, r, "TLS handshake with %s%s%s:%s "
+	    "failed: %s", strchr(host, ':') != NULL ? "[" : "", host,
+	    strchr(host, ':') != NULL ? "]" : "", port, why);
+}
+
+static int
+transport(struct ftpc_client *cl, int fd, const char *host, const char *port,
+    const struct tls_config *tls)
 {
 	struct conn *conn;
 	int r;
 
-	if ((r = conn_plain_new(fd, &conn)) != FTP_OK)
-		return fail(cl, FTPC_FAULT_CONN, r, "%s", ftp_strerror(r));
+	if ((r = secure(cl, fd, host, port, tls, &conn)) != FTP_OK)
+		return r;
 	if ((r = conn_set_timeout(conn, FTPC_IO_TIMEOUT)) != FTP_OK) {
 		conn_close(conn);
 		return fail(cl, FTPC_FAULT_CONN, r, "%s", ftp_strerror(r));
@@ -303,6 +360,20 @@ connect_why(int err, char *sbuf, size_t size)
 int
 ftpc_open(const char *host, const char *port, struct ftpc_client **out)
 {
+	return ftpc_open_tls(host, port, NULL, out);
+}
+
+int
+ftpc_open_tls(const char *host, const char *port,
+    const struct tls_config *tls, struct ftpc_client **out)
+{
+	return ftpc_open_features(host, port, tls, FTPC_FEATURES_DEFAULT, out);
+}
+
+int
+ftpc_open_features(const char *host, const char *port,
+    const struct tls_config *tls, uint64_t features, struct ftpc_client **out)
+{
 	struct ftpc_client *cl;
 	char sbuf[128];
 	int fd, r;
@@ -312,13 +383,15 @@ ftpc_open(const char *host, const char *port, struct ftpc_client **out)
 		return FTP_E_NOMEM;
 	cl->fd = -1;
 	cl->next_id = 1;
+	cl->want = features;
 	buf_init(&cl->out, PROTO_CONTROL_MAX);
 	errno = 0;
 	if ((r = net_connect(host, port, FTPC_CONNECT_TIMEOUT, &fd)) != FTP_OK)
 		return fail(cl, FTPC_FAULT_CONN, r,
 		    "cannot connect to %s port %s: %s", host, port,
 		    connect_why(r, sbuf, sizeof(sbuf)));
-	if ((r = transport(cl, fd)) != FTP_OK)
+	cl->tls = tls != NULL;
+	if ((r = transport(cl, fd, host, port, tls)) != FTP_OK)
 		return r;
 	return hello(cl);
 }
@@ -414,15 +487,17 @@ list_entries(struct ftpc_client *cl, struct frame *f, struct list_state *ls)
 	return FTP_OK;
 }
 
-/* An END must count exactly what was announced and received. */
+/* An END must count exactly what was announced and received; *endp, if
+ * not NULL, receives it (with a crc when expect_crc). */
 static int
 end_check(struct ftpc_client *cl, struct frame *f, uint64_t announced,
-    uint64_t received, const char *unit)
+    uint64_t received, const char *unit, bool expect_crc,
+    struct msg_end *endp)
 {
 	struct msg_end end;
 	int r;
 
-	if ((r = msg_get_end(&f->body, &end)) != FTP_OK)
+	if ((r = msg_get_end(&f->body, &end, expect_crc)) != FTP_OK)
 		return malformed(cl, f, r);
 	if (end.count != announced || received != announced)
 		return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
@@ -430,6 +505,8 @@ end_check(struct ftpc_client *cl, struct frame *f, uint64_t announced,
 		    "announced", (unsigned long long)end.count, unit,
 		    (unsigned long long)received,
 		    (unsigned long long)announced);
+	if (endp != NULL)
+		*endp = end;
 	return FTP_OK;
 }
 
@@ -438,7 +515,8 @@ list_end(struct ftpc_client *cl, struct frame *f, const struct list_state *ls)
 {
 	int r;
 
-	if ((r = end_check(cl, f, ls->total, ls->total, "entries")) != FTP_OK)
+	if ((r = end_check(cl, f, ls->total, ls->total, "entries", false,
+	    NULL)) != FTP_OK)
 		return r;
 	if (ls->cb_err != FTP_OK)
 		return fail(cl, FTPC_FAULT_LOCAL, ls->cb_err,
@@ -481,9 +559,14 @@ ftpc_list(struct ftpc_client *cl, const char *path, ftpc_entry_fn fn,
 /* ---- GET -------------------------------------------------------------- */
 
 struct get_state {
-	struct lf_part *part;
+	struct lf_part *part;   /* NULL when the bytes go to fn */
+	ftpc_data_fn fn;
+	void *arg;
 	uint64_t want;  /* bytes the FILE frame announced */
 	uint64_t got;
+	bool sum;       /* END carries the whole file's CRC-32C */
+	uint32_t crc;   /* of the bytes held so far (a resumed prefix too) */
+	uint64_t offset; /* where the data starts (bytes already held) */
 	int werr;       /* the first local write failure, and its errno: */
 	int werrno;     /* the stream is still read to its end */
 };
@@ -498,6 +581,13 @@ get_data(struct ftpc_client *cl, struct frame *f, struct get_state *gs)
 		    "protocol error: more data than the %llu bytes announced",
 		    (unsigned long long)gs->want);
 	gs->got += n;
+	if (gs->sum)
+		gs->crc = crc32c_update(gs->crc, buf_ptr(&f->body), n);
+	if (gs->fn != NULL) {
+		if (gs->werr == FTP_OK)
+			gs->werr = gs->fn(gs->arg, buf_ptr(&f->body), n);
+		return FTP_OK;
+	}
 	if (gs->werr == FTP_OK &&
 	    (gs->werr = lf_part_write(gs->part, buf_ptr(&f->body), n)) !=
 	    FTP_OK)
@@ -505,13 +595,34 @@ get_data(struct ftpc_client *cl, struct frame *f, struct get_state *gs)
 	return FTP_OK;
 }
 
+/* A copy whose sum differs from the server's is corrupt: the bytes changed
+ * on the way (or the file on the server, mid-send). */
+static int
+get_sum_check(struct ftpc_client *cl, const struct get_state *gs,
+    const struct msg_end *end)
+{
+	if (!gs->sum || end->crc == gs->crc)
+		return FTP_OK;
+	return fail(cl, FTPC_FAULT_CONN, FTP_E_CHECKSUM, "checksum mismatch: "
+	    "the server's CRC-32C is %08lx, the bytes received have %08lx; "
+	    "%s not written", (unsigned long)end->crc, (unsigned long)gs->crc,
+	    gs->part != NULL ? gs->part->target : "download");
+}
+
 static int
 get_end(struct ftpc_client *cl, struct frame *f, const struct get_state *gs)
 {
+	struct msg_end end = { .count = 0 };
 	int r;
 
-	if ((r = end_check(cl, f, gs->want, gs->got, "bytes")) != FTP_OK)
+	if ((r = end_check(cl, f, gs->want, gs->got, "bytes", gs->sum,
+	    &end)) != FTP_OK)
 		return r;
+	if ((r = get_sum_check(cl, gs, &end)) != FTP_OK)
+		return r;
+	if (gs->werr != FTP_OK && gs->part == NULL)
+		return fail(cl, FTPC_FAULT_LOCAL, gs->werr, "download "
+		    "rejected: %s", ftp_strerror(gs->werr));
 	if (gs->werr != FTP_OK)
 		return local_fail(cl, gs->werr, gs->werrno, "cannot write",
 		    gs->part->target);
@@ -533,11 +644,12 @@ get_file(struct ftpc_client *cl, uint32_t id, struct get_state *gs)
 		return unexpected(cl, &f);
 	if ((r = msg_get_file(&f.body, &file)) != FTP_OK)
 		return malformed(cl, &f, r);
-	if (file.offset != 0)
+	if (file.offset != gs->offset)
 		return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
-		    "protocol error: FILE starts at offset %llu, not 0",
-		    (unsigned long long)file.offset);
-	gs->want = file.size;
+		    "protocol error: FILE starts at offset %llu, not %llu",
+		    (unsigned long long)file.offset,
+		    (unsigned long long)gs->offset);
+	gs->want = file.size - file.offset;
 	return FTP_OK;
 }
 
@@ -590,8 +702,104 @@ get_prepare(struct ftpc_client *cl, const char *remote, const char *local,
 	return FTP_OK;
 }
 
+/* The server's sum of the bytes we hold must be ours, or continuing would
+ * splice two different files. */
+static int
+get_check_prefix(struct ftpc_client *cl, const char *remote,
+    const char *target, const struct get_state *gs)
+{
+	struct msg_sum m = { .length = gs->part->have };
+	struct msg_sum_ok ok;
+	struct frame f;
+	uint32_t id;
+	int r;
+
+	if ((r = set_path(cl, m.path, remote)) != FTP_OK)
+		return r;
+	buf_reset(&cl->out);
+	if ((r = msg_put_sum(&cl->out, &m)) != FTP_OK)
+		return encode_fail(cl, r);
+	if ((r = request(cl, PROTO_SUM, &id)) != FTP_OK ||
+	    (r = reply(cl, id, &f)) != FTP_OK)
+		return r;
+	if (f.type == PROTO_ERROR)
+		return refused(cl, &f, FTPC_FAULT_REMOTE);
+	if (f.type != PROTO_SUM_OK)
+		return unexpected(cl, &f);
+	if ((r = msg_get_sum_ok(&f.body, &ok)) != FTP_OK)
+		return malformed(cl, &f, r);
+	if (ok.length != (m.length < ok.size ? m.length : ok.size))
+		return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE, "protocol "
+		    "error: SUM_OK covers %llu bytes, asked %llu",
+		    (unsigned long long)ok.length,
+		    (unsigned long long)m.length);
+	if (ok.size < m.length)
+		return fail(cl, FTPC_FAULT_LOCAL, FTP_E_TOO_LARGE, "the %llu "
+		    "bytes held for %s are more than the server's %llu; use "
+		    "get -c --restart to download it again",
+		    (unsigned long long)m.length, target,
+		    (unsigned long long)ok.size);
+	if (ok.crc != gs->crc)
+		return fail(cl, FTPC_FAULT_LOCAL, FTP_E_CHECKSUM, "the %llu "
+		    "bytes held for %s differ from the server's; use get -c "
+		    "--restart to download it again",
+		    (unsigned long long)m.length, target);
+	return FTP_OK;
+}
+
+static int
+part_fail(struct ftpc_client *cl, int r, const char *target)
+{
+	if (r == FTP_E_BUSY)
+		return fail(cl, FTPC_FAULT_LOCAL, r, "another download to %s "
+		    "is in progress", target);
+	return local_fail(cl, r, errno, "cannot create a file beside",
+	    target);
+}
+
+/* The temporary to download into: emptied, or for a resume holding the
+ * bytes we have (checked against the server's), and the GET to send. */
+static int
+get_open_part(struct ftpc_client *cl, const char *remote,
+    const char *target, unsigned flags, struct get_state *gs)
+{
+	struct msg_get m = { .offset = 0 };
+	int r;
+
+	if ((flags & FTPC_RESUME) == 0 || (flags & FTPC_RESTART) != 0) {
+		if ((r = lf_part_open(gs->part, target)) != FTP_OK)
+			return part_fail(cl, r, target);
+		return FTP_OK;
+	}
+	if ((cl->features & PROTO_FEATURE_RESUME) == 0)
+		return fail(cl, FTPC_FAULT_USAGE, FTP_E_UNSUPPORTED, "the "
+		    "server does not offer resuming (get -c)");
+	if ((r = lf_part_resume(gs->part, target, &gs->crc)) != FTP_OK)
+		return part_fail(cl, r, target);
+	if (gs->part->have > 0 &&
+	    (r = get_check_prefix(cl, remote, target, gs)) != FTP_OK)
+		goto out;
+	gs->offset = m.offset = gs->part->have;
+	if ((r = set_path(cl, m.path, remote)) != FTP_OK)
+		goto out;
+	buf_reset(&cl->out);
+	if ((r = msg_put_get(&cl->out, &m)) != FTP_OK)
+		r = encode_fail(cl, r);
+out:
+	if (r != FTP_OK)
+		lf_part_abort(gs->part);
+	return r;
+}
+
 int
 ftpc_get(struct ftpc_client *cl, const char *remote, const char *local)
+{
+	return ftpc_get_ex(cl, remote, local, 0);
+}
+
+int
+ftpc_get_ex(struct ftpc_client *cl, const char *remote, const char *local,
+    unsigned flags)
 {
 	char target[LF_PATH_MAX];
 	struct lf_part part;
@@ -600,11 +808,11 @@ ftpc_get(struct ftpc_client *cl, const char *remote, const char *local)
 	int r;
 
 	clear(cl);
+	gs.sum = (cl->features & PROTO_FEATURE_CHECKSUM) != 0;
 	if ((r = get_prepare(cl, remote, local, target)) != FTP_OK)
 		return r;
-	if ((r = lf_part_open(&part, target)) != FTP_OK)
-		return local_fail(cl, r, errno, "cannot create a file beside",
-		    target);
+	if ((r = get_open_part(cl, remote, target, flags, &gs)) != FTP_OK)
+		return r;
 	if ((r = request(cl, PROTO_GET, &id)) != FTP_OK ||
 	    (r = get_stream(cl, id, &gs)) != FTP_OK)
 		goto out;
@@ -619,46 +827,211 @@ out:
 	return r;
 }
 
+int
+ftpc_get_to(struct ftpc_client *cl, const char *remote, ftpc_data_fn fn,
+    void *arg, uint64_t *size)
+{
+	struct msg_get m = { .offset = 0 };
+	struct get_state gs = { .fn = fn, .arg = arg };
+	uint32_t id;
+	int r;
+
+	clear(cl);
+	gs.sum = (cl->features & PROTO_FEATURE_CHECKSUM) != 0;
+	if ((r = set_path(cl, m.path, remote)) != FTP_OK)
+		return r;
+	buf_reset(&cl->out);
+	if ((r = msg_put_get(&cl->out, &m)) != FTP_OK)
+		return encode_fail(cl, r);
+	if ((r = request(cl, PROTO_GET, &id)) != FTP_OK ||
+	    (r = get_stream(cl, id, &gs)) != FTP_OK)
+		return r;
+	*size = gs.want;
+	return FTP_OK;
+}
+
 /* ---- PUT -------------------------------------------------------------- */
 
+struct put_state {
+	int fd;
+	const char *path;
+	uint64_t size;
+	uint64_t base; /* bytes the server already holds (READY) */
+	uint8_t *buf;  /* read buffer when summing; NULL: sendfile */
+	uint32_t crc;  /* of the bytes sent so far */
+	bool read_err; /* the last failure was reading the local file */
+};
+
+/* The next n bytes of the file into ps->buf (read in order, from the
+ * file's offset); FTP_E_CHANGED if it ends first. */
 static int
-put_stream(struct ftpc_client *cl, uint32_t id, int fd, uint64_t size,
-    const char *path)
+put_read(struct put_state *ps, uint32_t n)
+{
+	size_t have = 0, got;
+	int r;
+
+	while (have < n) {
+		if ((r = io_read_some(ps->fd, ps->buf + have, n - have,
+		    &got)) != FTP_OK) {
+			ps->read_err = true;
+			return r;
+		}
+		if (got == 0)
+			return FTP_E_CHANGED;
+		have += got;
+	}
+	return FTP_OK;
+}
+
+/* One DATA frame of n bytes from off.  Summing reads the bytes once, into
+ * a buffer, and sums and sends that very buffer; otherwise sendfile(2). */
+static int
+put_chunk(struct ftpc_client *cl, uint32_t id, struct put_state *ps,
+    uint64_t off, uint32_t n)
+{
+	int r;
+
+	if (ps->buf == NULL)
+		return chan_send_file(cl->ch, id, ps->fd, off, n);
+	if ((r = put_read(ps, n)) != FTP_OK)
+		return r;
+	ps->crc = crc32c_update(ps->crc, ps->buf, n);
+	return chan_send_raw(cl->ch, PROTO_DATA, id, ps->buf, n);
+}
+
+static int
+put_chunk_fail(struct ftpc_client *cl, struct put_state *ps, int r)
+{
+	int eno = errno;
+
+	if (r == FTP_E_CHANGED) {
+		drop(cl);
+		return fail(cl, FTPC_FAULT_LOCAL, r, "%s shrank while "
+		    "being sent; connection closed", ps->path);
+	}
+	if (ps->read_err) {
+		drop(cl);
+		return local_fail(cl, r, eno, "cannot read", ps->path);
+	}
+	return lost(cl, r);
+}
+
+/* The server's final answer.  A checksum refusal means the bytes were
+ * corrupted on the way: a connection fault, as in GET. */
+static int
+put_answer(struct ftpc_client *cl, uint32_t id)
+{
+	int r = reply_ok(cl, id);
+
+	if (r == FTP_E_CHECKSUM && cl->fault == FTPC_FAULT_REMOTE) {
+		cl->fault = FTPC_FAULT_CONN;
+		drop(cl);
+	}
+	return r;
+}
+
+static int
+put_stream(struct ftpc_client *cl, uint32_t id, struct put_state *ps)
 {
 	struct msg_end end = { .count = 0 };
 	uint32_t n;
 	int r;
 
+	end.has_crc = ps->buf != NULL;
 	/* A readable channel mid-upload means the server already sent its
 	 * final ERROR: stop, close the stream with END, then read it. */
-	while (end.count < size && !chan_readable(cl->ch)) {
-		n = size - end.count < cl->data_max ?
-		    (uint32_t)(size - end.count) : cl->data_max;
-		r = chan_send_file(cl->ch, id, fd, end.count, n);
-		if (r == FTP_E_CHANGED) {
-			drop(cl);
-			return fail(cl, FTPC_FAULT_LOCAL, r, "%s shrank while "
-			    "being sent; connection closed", path);
-		}
-		if (r != FTP_OK)
-			return lost(cl, r);
+	while (end.count < ps->size - ps->base && !chan_readable(cl->ch)) {
+		n = ps->size - ps->base - end.count < cl->data_max ?
+		    (uint32_t)(ps->size - ps->base - end.count) : cl->data_max;
+		if ((r = put_chunk(cl, id, ps, ps->base + end.count, n)) !=
+		    FTP_OK)
+			return put_chunk_fail(cl, ps, r);
 		end.count += n;
 	}
+	end.crc = ps->crc;
 	buf_reset(&cl->out);
 	if ((r = msg_put_end(&cl->out, &end)) != FTP_OK)
 		return encode_fail(cl, r);
 	if ((r = chan_send(cl->ch, PROTO_END, id, &cl->out)) != FTP_OK)
 		return lost(cl, r);
-	if ((r = reply_ok(cl, id)) == FTP_OK && end.count != size)
+	if ((r = put_answer(cl, id)) == FTP_OK &&
+	    end.count != ps->size - ps->base)
 		return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
 		    "protocol error: server accepted an incomplete upload");
 	return r;
 }
 
+/* Gives up the server's kept bytes: an empty END, which it answers with
+ * ERROR ABORTED. */
+static int
+put_abandon(struct ftpc_client *cl, uint32_t id, struct put_state *ps,
+    const char *remote)
+{
+	struct msg_end end = { .count = 0, .has_crc = true, .crc = 0 };
+	int r;
+
+	buf_reset(&cl->out);
+	if ((r = msg_put_end(&cl->out, &end)) != FTP_OK)
+		return encode_fail(cl, r);
+	if ((r = chan_send(cl->ch, PROTO_END, id, &cl->out)) != FTP_OK)
+		return lost(cl, r);
+	if ((r = reply_ok(cl, id)) == FTP_OK)
+		return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE, "protocol "
+		    "error: server accepted an abandoned upload");
+	if (r != FTP_E_ABORTED)
+		return r;
+	return fail(cl, FTPC_FAULT_LOCAL, FTP_E_CHECKSUM, "the server's "
+	    "partial upload of %s differs from %s; use put -c --restart to "
+	    "upload it again", remote, ps->path);
+}
+
+/* The answer to a RESUME PUT: READY with the bytes the server kept, whose
+ * sum must be that of our file's first bytes. */
+static int
+put_ready(struct ftpc_client *cl, uint32_t id, struct put_state *ps,
+    const char *remote)
+{
+	struct msg_ready rd;
+	struct frame f;
+	uint32_t crc = 0;
+	int r;
+
+	if ((r = reply(cl, id, &f)) != FTP_OK)
+		return r;
+	if (f.type == PROTO_ERROR)
+		return refused(cl, &f, FTPC_FAULT_REMOTE);
+	if (f.type != PROTO_READY)
+		return unexpected(cl, &f);
+	if ((r = msg_get_ready(&f.body, &rd)) != FTP_OK)
+		return malformed(cl, &f, r);
+	if (rd.offset > ps->size || (rd.offset == ps->size && ps->size > 0))
+		return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE, "protocol "
+		    "error: READY at %llu of %llu bytes",
+		    (unsigned long long)rd.offset,
+		    (unsigned long long)ps->size);
+	if ((r = lf_sum_next(ps->fd, rd.offset, &crc, -1)) != FTP_OK) {
+		ps->read_err = r != FTP_E_CHANGED;
+		return put_chunk_fail(cl, ps, r);
+	}
+	if (crc != rd.crc)
+		return put_abandon(cl, id, ps, remote);
+	ps->base = rd.offset;
+	ps->crc = crc;
+	return FTP_OK;
+}
+
 int
 ftpc_put(struct ftpc_client *cl, const char *local_path, const char *remote)
 {
+	return ftpc_put_ex(cl, local_path, remote, 0);
+}
+
+int
+ftpc_put_ex(struct ftpc_client *cl, const char *local_path,
+    const char *remote, unsigned flags)
+{
 	struct msg_put m = { .flags = 0 };
+	struct put_state ps = { .fd = -1, .path = local_path };
 	uint32_t id;
 	int fd, r;
 
@@ -670,6 +1043,12 @@ ftpc_put(struct ftpc_client *cl, const char *local_path, const char *remote)
 		    "no file name in %s; give REMOTE", local_path);
 	if ((r = set_path(cl, m.path, remote)) != FTP_OK)
 		return r;
+	if ((flags & FTPC_RESUME) != 0 && (flags & FTPC_RESTART) == 0) {
+		if ((cl->features & PROTO_FEATURE_RESUME) == 0)
+			return fail(cl, FTPC_FAULT_USAGE, FTP_E_UNSUPPORTED,
+			    "the server does not offer resuming (put -c)");
+		m.flags = PROTO_PUT_RESUME;
+	}
 	if ((r = lf_open_read(local_path, &fd, &m.size)) != FTP_OK)
 		return local_fail(cl, r, errno, "cannot open", local_path);
 	buf_reset(&cl->out);
@@ -677,11 +1056,24 @@ ftpc_put(struct ftpc_client *cl, const char *local_path, const char *remote)
 		r = encode_fail(cl, r);
 		goto out;
 	}
-	if ((r = request(cl, PROTO_PUT, &id)) != FTP_OK ||
-	    (r = reply_ok(cl, id)) != FTP_OK)
+	ps.fd = fd;
+	ps.size = m.size;
+	if ((cl->features & PROTO_FEATURE_CHECKSUM) != 0 &&
+	    (ps.buf = malloc(cl->data_max)) == NULL) {
+		r = fail(cl, FTPC_FAULT_LOCAL, FTP_E_NOMEM, "out of memory");
 		goto out;
-	r = put_stream(cl, id, fd, m.size, local_path);
+	}
+	if ((r = request(cl, PROTO_PUT, &id)) != FTP_OK)
+		goto out;
+	if (m.flags != 0)
+		r = put_ready(cl, id, &ps, remote);
+	else
+		r = reply_ok(cl, id);
+	if (r != FTP_OK)
+		goto out;
+	r = put_stream(cl, id, &ps);
 out:
+	free(ps.buf);
 	close(fd);
 	return r;
 }

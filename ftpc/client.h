@@ -13,11 +13,13 @@
 #define FTPC_CLIENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "msg.h"
 
 struct ftpc_client;
+struct tls_config;
 
 /* Who caused the last failure; the program's exit status follows from it. */
 enum ftpc_fault {
@@ -33,6 +35,21 @@ enum ftpc_fault {
  * case it is NULL; ftpc_close() it either way. */
 int ftpc_open(const char *host, const char *port, struct ftpc_client **out);
 
+/* The same, inside TLS when tls (from tls_client_config()) is not NULL:
+ * the handshake verifies the server as configured before HELLO. */
+int ftpc_open_tls(const char *host, const char *port,
+		  const struct tls_config *tls, struct ftpc_client **out);
+
+/* Features ftpc asks for unless told otherwise: checksums, resume. */
+#define FTPC_FEATURES_DEFAULT (PROTO_FEATURE_CHECKSUM | PROTO_FEATURE_RESUME)
+
+/* The same, asking the server for exactly features (PROTO_FEATURE_*; the
+ * others call this with FTPC_FEATURES_DEFAULT).  Without
+ * PROTO_FEATURE_CHECKSUM transfers are not verified end to end. */
+int ftpc_open_features(const char *host, const char *port,
+		       const struct tls_config *tls, uint64_t features,
+		       struct ftpc_client **out);
+
 /* Called once per entry, in the server's order; a non-FTP_OK return stops
  * the calls (the listing is still read to its end) and is returned by
  * ftpc_list() as a local fault. */
@@ -46,13 +63,51 @@ int ftpc_list(struct ftpc_client *cl, const char *path, ftpc_entry_fn fn,
  * Downloads remote.  local is where to put it: NULL means the remote
  * basename in the current directory, an existing directory means the remote
  * basename inside it, anything else is the file's path.  The file appears
- * complete (renamed from a hidden temporary) or not at all.
+ * complete (renamed from a hidden temporary) or not at all.  With checksums
+ * granted, a copy whose CRC-32C differs from the server's is discarded:
+ * FTP_E_CHECKSUM, a connection fault (the bytes were corrupted on the way,
+ * so the connection is dropped).
  */
 int ftpc_get(struct ftpc_client *cl, const char *remote, const char *local);
 
-/* Uploads the regular file local_path as remote (NULL: its basename). */
+/* Flags of ftpc_get_ex() and ftpc_put_ex(). */
+#define FTPC_RESUME 0x1u  /* continue from the bytes already transferred */
+#define FTPC_RESTART 0x2u /* with FTPC_RESUME: start again from zero */
+
+/*
+ * ftpc_get() with flags.  FTPC_RESUME (get -c): continue from the bytes
+ * already held, those of the hidden temporary a killed ftpc left or else
+ * of an existing local file, after checking with the server (SUM) that
+ * they are its file's first bytes; if not, refuses (FTP_E_CHECKSUM or
+ * FTP_E_TOO_LARGE, a local fault) and removes the temporary.  The copy is
+ * still verified whole.  Needs the resume feature.
+ */
+int ftpc_get_ex(struct ftpc_client *cl, const char *remote, const char *local,
+		unsigned flags);
+
+/* Receives a download's bytes in order, in pieces; a non-FTP_OK return
+ * stops the calls (the stream is still read to its end) and is returned by
+ * ftpc_get_to() as a local fault. */
+typedef int (*ftpc_data_fn)(void *arg, const void *data, size_t len);
+
+/* Downloads remote into fn instead of a file, for tools that check the
+ * bytes without touching the disk (the load generator); *size gets the
+ * size the server announced. */
+int ftpc_get_to(struct ftpc_client *cl, const char *remote, ftpc_data_fn fn,
+		void *arg, uint64_t *size);
+
+/* Uploads the regular file local_path as remote (NULL: its basename).  A
+ * server that received other bytes than were sent (checksums granted)
+ * stores nothing: FTP_E_CHECKSUM, a connection fault as for ftpc_get(). */
 int ftpc_put(struct ftpc_client *cl, const char *local_path,
 	     const char *remote);
+
+/* ftpc_put() with flags.  FTPC_RESUME (put -c): continue the server's kept
+ * upload of remote if its bytes are our file's first bytes; if not, the
+ * server's are discarded and FTP_E_CHECKSUM (a local fault) returned.
+ * Needs the resume feature. */
+int ftpc_put_ex(struct ftpc_client *cl, const char *local_path,
+		const char *remote, unsigned flags);
 
 /* Sends QUIT and waits for OK; the connection is closed afterwards. */
 int ftpc_quit(struct ftpc_client *cl);

@@ -6,26 +6,31 @@
  * basename of a remote path is used, and only if it is one safe component.
  * Downloads go to a hidden temporary in the target's own directory (so the
  * final rename(2) stays on one filesystem) and replace the target only when
- * complete.
+ * complete.  The temporary's name is fixed per target, so one left by a
+ * killed ftpc can be continued; a lock keeps two downloads out of it.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crc32c.h"
 #include "err.h"
 #include "io.h"
 #include "localfile.h"
 
-#define LF_PART_TAG ".ftpc-part."
-#define LF_SUFFIX_LEN 6
+#define LF_PART_TAG ".ftpc-part"
 /* Bytes of the target's name kept in the temporary's name, so that
- * ".<name>.ftpc-part.XXXXXX" fits in a 255-byte component. */
+ * ".<name>.ftpc-part" fits in a 255-byte component.  Longer names that
+ * share these bytes share a temporary: the lock and the resume's prefix
+ * checksum keep that from mixing files. */
 #define LF_NAME_KEEP 200
-#define LF_CREATE_TRIES 100
+#define LF_LOCK_TRIES 16
+#define LF_COPY_CHUNK (256u * 1024u)
 
 const char *
 lf_basename(const char *path)
@@ -90,35 +95,15 @@ lf_target(const char *remote, const char *local, char *out)
 	return FTP_OK;
 }
 
-/* A random suffix: the name only has to be hard to guess, O_EXCL makes a
- * collision harmless. */
-static int
-random_suffix(char out[LF_SUFFIX_LEN + 1])
-{
-	static const char set[] = "abcdefghijklmnopqrstuvwxyz"
-				  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	unsigned char rnd[LF_SUFFIX_LEN];
-
-	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-		return ftp_err_from_errno(errno);
-	for (size_t i = 0; i < LF_SUFFIX_LEN; i++)
-		out[i] = set[rnd[i] % (sizeof(set) - 1)];
-	out[LF_SUFFIX_LEN] = '\0';
-	return FTP_OK;
-}
-
 static int
 part_name(struct lf_part *p)
 {
 	const char *name = lf_basename(p->target);
 	size_t dirlen = (size_t)(name - p->target);
-	char suffix[LF_SUFFIX_LEN + 1];
-	int n, r;
+	int n;
 
-	if ((r = random_suffix(suffix)) != FTP_OK)
-		return r;
-	n = snprintf(p->tmp, sizeof(p->tmp), "%.*s.%.*s" LF_PART_TAG "%s",
-	    (int)dirlen, p->target, LF_NAME_KEEP, name, suffix);
+	n = snprintf(p->tmp, sizeof(p->tmp), "%.*s.%.*s" LF_PART_TAG,
+	    (int)dirlen, p->target, LF_NAME_KEEP, name);
 	if (n < 0 || (size_t)n >= sizeof(p->tmp)) {
 		errno = ENAMETOOLONG;
 		return FTP_E_TOO_LARGE;
@@ -126,26 +111,99 @@ part_name(struct lf_part *p)
 	return FTP_OK;
 }
 
-int
-lf_part_open(struct lf_part *p, const char *target)
+/* Whether the name still leads to the file we locked: a download that
+ * just committed renamed it away, and we would write into its result. */
+static bool
+still_linked(const struct lf_part *p, struct stat *st)
+{
+	struct stat now;
+
+	return fstat(p->fd, st) == 0 && S_ISREG(st->st_mode) &&
+	    lstat(p->tmp, &now) == 0 && now.st_ino == st->st_ino &&
+	    now.st_dev == st->st_dev;
+}
+
+/* Opens (creating) and locks the temporary; *st describes it. */
+static int
+part_lock(struct lf_part *p, const char *target, struct stat *st)
 {
 	int r;
 
 	p->fd = -1;
+	p->have = 0;
 	p->target = target;
-	for (int i = 0; i < LF_CREATE_TRIES; i++) {
-		if ((r = part_name(p)) != FTP_OK)
-			return r;
-		/* The kernel applies the umask to 0644; O_EXCL never follows
-		 * a planted symlink. */
-		p->fd = open(p->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
-		    O_NOCTTY, 0644);
-		if (p->fd >= 0)
-			return FTP_OK;
-		if (errno != EEXIST)
+	if ((r = part_name(p)) != FTP_OK)
+		return r;
+	for (int i = 0; i < LF_LOCK_TRIES; i++) {
+		/* O_NOFOLLOW: a planted symlink is refused, never followed;
+		 * O_NONBLOCK: nor can a planted FIFO hang us. */
+		p->fd = open(p->tmp, O_RDWR | O_CREAT | O_NOFOLLOW |
+		    O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0644);
+		if (p->fd < 0)
 			return ftp_err_from_errno(errno);
+		if (flock(p->fd, LOCK_EX | LOCK_NB) != 0) {
+			r = errno == EWOULDBLOCK ? FTP_E_BUSY :
+			    ftp_err_from_errno(errno);
+			lf_part_close(p);
+			return r;
+		}
+		if (still_linked(p, st))
+			return FTP_OK;
+		lf_part_close(p);
 	}
-	return FTP_E_EXISTS;
+	errno = EAGAIN;
+	return FTP_E_BUSY;
+}
+
+int
+lf_part_open(struct lf_part *p, const char *target)
+{
+	struct stat st;
+	int r;
+
+	if ((r = part_lock(p, target, &st)) != FTP_OK)
+		return r;
+	if (ftruncate(p->fd, 0) != 0) {
+		r = ftp_err_from_errno(errno);
+		lf_part_abort(p);
+	}
+	return r;
+}
+
+/* Copies target's bytes into the empty temporary, summing them. */
+static int
+part_seed(struct lf_part *p, uint32_t *crc)
+{
+	uint64_t size;
+	int fd, r;
+
+	if ((r = lf_open_read(p->target, &fd, &size)) != FTP_OK)
+		return errno == ENOENT ? FTP_OK : r;
+	if ((r = lf_sum_next(fd, size, crc, p->fd)) == FTP_OK)
+		p->have = size;
+	close(fd);
+	return r;
+}
+
+int
+lf_part_resume(struct lf_part *p, const char *target, uint32_t *crc)
+{
+	struct stat st;
+	int r;
+
+	*crc = 0;
+	if ((r = part_lock(p, target, &st)) != FTP_OK)
+		return r;
+	if (st.st_size == 0)
+		r = part_seed(p, crc);
+	else if ((r = lf_sum_next(p->fd, (uint64_t)st.st_size, crc, -1)) ==
+	    FTP_OK)
+		p->have = (uint64_t)st.st_size;
+	if (r == FTP_OK && lseek(p->fd, 0, SEEK_END) < 0)
+		r = ftp_err_from_errno(errno);
+	if (r != FTP_OK)
+		lf_part_abort(p);
+	return r;
 }
 
 int
@@ -154,21 +212,33 @@ lf_part_write(struct lf_part *p, const void *data, size_t len)
 	return io_write_all(p->fd, data, len);
 }
 
+void
+lf_part_close(struct lf_part *p)
+{
+	int saved = errno;
+
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+	errno = saved;
+}
+
 int
 lf_part_commit(struct lf_part *p)
 {
-	int fd = p->fd;
 	int r = FTP_OK;
 
-	p->fd = -1;
-	/* close() reports delayed write errors (NFS, quota); EINTR still
-	 * freed the descriptor on Linux and is not a failure. */
-	if (close(fd) != 0 && errno != EINTR)
+	if (rename(p->tmp, p->target) != 0) {
 		r = ftp_err_from_errno(errno);
-	else if (rename(p->tmp, p->target) != 0)
-		r = ftp_err_from_errno(errno);
-	if (r != FTP_OK)
 		lf_part_abort(p);
+		return r;
+	}
+	/* close() reports delayed write errors (NFS, quota); EINTR still
+	 * freed the descriptor on Linux and is not a failure.  Too late to
+	 * undo the rename, but not to say so. */
+	if (close(p->fd) != 0 && errno != EINTR)
+		r = ftp_err_from_errno(errno);
+	p->fd = -1;
 	return r;
 }
 
@@ -177,10 +247,9 @@ lf_part_abort(struct lf_part *p)
 {
 	int saved = errno;
 
-	if (p->fd >= 0)
-		close(p->fd);
-	p->fd = -1;
+	/* Removed while still locked, so no other download gets it. */
 	unlink(p->tmp);
+	lf_part_close(p);
 	errno = saved;
 }
 
@@ -210,5 +279,32 @@ lf_open_read(const char *path, int *fd, uint64_t *size)
 		*fd = -1;
 		errno = saved;
 	}
+	return r;
+}
+
+int
+lf_sum_next(int fd, uint64_t len, uint32_t *crc, int out)
+{
+	uint8_t *buf;
+	size_t got;
+	int r = FTP_OK;
+
+	if (len == 0)
+		return FTP_OK;
+	if ((buf = malloc(LF_COPY_CHUNK)) == NULL)
+		return FTP_E_NOMEM;
+	while (len > 0 && r == FTP_OK) {
+		r = io_read_some(fd, buf, len < LF_COPY_CHUNK ? (size_t)len :
+		    LF_COPY_CHUNK, &got);
+		if (r == FTP_OK && got == 0)
+			r = FTP_E_CHANGED;
+		if (r != FTP_OK)
+			break;
+		*crc = crc32c_update(*crc, buf, got);
+		if (out >= 0)
+			r = io_write_all(out, buf, got);
+		len -= got;
+	}
+	free(buf);
 	return r;
 }

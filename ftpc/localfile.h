@@ -36,28 +36,48 @@ bool lf_is_dir(const char *path);
  */
 int lf_target(const char *remote, const char *local, char *out);
 
-/* A download in progress: a hidden temporary beside its target. */
+/* A download in progress: a hidden temporary beside its target, locked
+ * (flock) while in use. */
 struct lf_part {
 	int fd;
+	uint64_t have; /* bytes it holds (lf_part_resume) */
 	char tmp[LF_PATH_MAX];
 	const char *target; /* the caller's; must outlive the part */
 };
 
-/* Creates ".<name>.ftpc-part.XXXXXX" beside target with O_EXCL, mode
- * 0644 & ~umask.  On failure nothing exists and p needs no abort. */
+/* Opens ".<name>.ftpc-part" beside target, creating it (mode 0644 &
+ * ~umask) or emptying it: the name is fixed so that a download killed
+ * outright can be continued (lf_part_resume).  FTP_E_BUSY if another
+ * download to target holds it.  On failure p needs no abort. */
 int lf_part_open(struct lf_part *p, const char *target);
+
+/* The same, but keeps the bytes it holds (p->have) and appends after
+ * them; if it holds none and target is a regular file, target's bytes are
+ * copied in first (a download continued over a plain earlier copy).
+ * *crc is the CRC-32C of the p->have bytes. */
+int lf_part_resume(struct lf_part *p, const char *target, uint32_t *crc);
 
 int lf_part_write(struct lf_part *p, const void *data, size_t len);
 
-/* Closes the temporary and renames it over the target; on failure the
+/* Renames the temporary over the target (still locked, so no other
+ * download can write into the result), then closes it; on failure the
  * temporary is removed. */
 int lf_part_commit(struct lf_part *p);
 
 /* Closes and removes the temporary; errno is preserved. */
 void lf_part_abort(struct lf_part *p);
 
+/* Closes the temporary and keeps it (for a later resume); errno is
+ * preserved. */
+void lf_part_close(struct lf_part *p);
+
 /* Opens path for reading (close-on-exec); it must be a regular file
  * (FTP_E_IS_DIR for a directory, FTP_E_BAD_VALUE for anything else). */
 int lf_open_read(const char *path, int *fd, uint64_t *size);
+
+/* Reads the next len bytes of fd (from its offset), adding them to *crc;
+ * FTP_E_CHANGED if the file ends first.  With out >= 0, also writes them
+ * there. */
+int lf_sum_next(int fd, uint64_t len, uint32_t *crc, int out);
 
 #endif

@@ -10,16 +10,31 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "client.h"
 #include "err.h"
 #include "proto_limits.h"
 #include "net.h"
 #include "shell.h"
 #include "text.h"
+#include "tls.h"
 
 struct options {
 	const char *commands; /* -c, or NULL */
 	const char *address;  /* HOST[:PORT] */
+	bool tls;             /* --tls */
+	bool no_checksum;     /* --no-checksum */
+	struct tls_client_opts tls_opts; /* --ca, --cert, --key, --insecure */
+};
+
+/* Long options without a short form. */
+enum {
+	OPT_TLS = 256,
+	OPT_CA,
+	OPT_CERT,
+	OPT_KEY,
+	OPT_INSECURE,
+	OPT_NO_CHECKSUM, /* not a TLS option: handled before those */
 };
 
 /* A signal handler cannot take arguments: these two are the only state it
@@ -31,8 +46,11 @@ static struct ftpc_client *volatile active_client;
 static void
 usage(FILE *f)
 {
-	fputs("usage: ftpc [-c 'CMD; CMD...'] HOST[:PORT]\n"
-	      "       ftpc --help | --version\n\n"
+	fputs("usage: ftpc [-c 'CMD; CMD...'] [--tls [--ca FILE] "
+	      "[--cert FILE --key FILE]\n"
+	      "            [--insecure]] HOST[:PORT]\n"
+	      "       ftpc --help | --version\n"
+	      BENCH_USAGE_LINE "\n"
 	      "Connects to the ftpd at HOST (port " FTPC_DEFAULT_PORT
 	      " unless given; IPv6 as [::1]:2121)\n"
 	      "and runs commands: those of -c; else from the terminal with "
@@ -41,6 +59,18 @@ usage(FILE *f)
 	      "options:\n"
 	      "  -c CMDS     run CMDS (separated by ';' or newlines), then "
 	      "exit\n"
+	      "  --tls       connect with TLS; the server's certificate must "
+	      "be valid for HOST\n"
+	      "  --ca FILE   trust the CA certificates in FILE (PEM) instead "
+	      "of the system's\n"
+	      "  --cert FILE, --key FILE\n"
+	      "              present this client certificate and key (PEM)\n"
+	      "  --insecure  do not verify the server at all (warned; tests "
+	      "only)\n"
+	      "  --no-checksum\n"
+	      "              do not verify transfers with CRC-32C (for old "
+	      "servers, benchmarks;\n"
+	      "              get -c and put -c need checksums)\n"
 	      "  --help      show this help and exit\n"
 	      "  --version   show the version and exit\n\n"
 	      "commands:\n", f);
@@ -55,7 +85,9 @@ usage(FILE *f)
 	      "...)\n"
 	      "  2   local error (local file missing, cannot write, ...)\n"
 	      "  3   connection or protocol error (cannot connect, peer "
-	      "closed, timeout)\n"
+	      "closed, timeout,\n"
+	      "      checksum mismatch: the bytes were corrupted on the "
+	      "way)\n"
 	      "  64  usage error (bad arguments, unknown command)\n", f);
 }
 
@@ -68,6 +100,49 @@ bad_usage(const char *msg)
 	return FTPC_EXIT_USAGE;
 }
 
+static void
+tls_option(int c, const char *arg, struct options *o)
+{
+	switch (c) {
+	case OPT_TLS:
+		o->tls = true;
+		break;
+	case OPT_CA:
+		o->tls_opts.ca = arg;
+		break;
+	case OPT_CERT:
+		o->tls_opts.cert = arg;
+		break;
+	case OPT_KEY:
+		o->tls_opts.key = arg;
+		break;
+	default:
+		o->tls_opts.insecure = true;
+		break;
+	}
+}
+
+/* The TLS configuration asked for, or NULL for plaintext; FTPC_EXIT_OK or
+ * the status to exit with (the reason printed). */
+static int
+tls_setup(const struct options *o, struct tls_config **tls)
+{
+	char why[TLS_ERR_MAX];
+
+	*tls = NULL;
+	if (!o->tls)
+		return FTPC_EXIT_OK;
+	if (tls_client_config(&o->tls_opts, tls, why) != FTP_OK) {
+		shell_error(NULL, why);
+		return FTPC_EXIT_LOCAL;
+	}
+	if (o->tls_opts.insecure)
+		shell_error(NULL, "warning: --insecure: the server's "
+		    "certificate is not verified; anyone on the path can read "
+		    "and change this session");
+	return FTPC_EXIT_OK;
+}
+
 /* FTPC_EXIT_OK to go on, -1 after --help or --version, else a status. */
 static int
 parse_options(int argc, char **argv, struct options *o)
@@ -75,11 +150,25 @@ parse_options(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "tls", no_argument, NULL, OPT_TLS },
+		{ "ca", required_argument, NULL, OPT_CA },
+		{ "cert", required_argument, NULL, OPT_CERT },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "insecure", no_argument, NULL, OPT_INSECURE },
+		{ "no-checksum", no_argument, NULL, OPT_NO_CHECKSUM },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		if (c == OPT_NO_CHECKSUM) {
+			o->no_checksum = true;
+			continue;
+		}
+		if (c >= OPT_TLS) {
+			tls_option(c, optarg, o);
+			continue;
+		}
 		if (c == 'h') {
 			usage(stdout);
 			return -1;
@@ -97,6 +186,12 @@ parse_options(int argc, char **argv, struct options *o)
 	if (optind != argc - 1)
 		return bad_usage(optind == argc ? "missing HOST[:PORT]" :
 		    "too many arguments");
+	if (!o->tls && (o->tls_opts.ca != NULL || o->tls_opts.cert != NULL ||
+	    o->tls_opts.key != NULL || o->tls_opts.insecure))
+		return bad_usage("--ca, --cert, --key and --insecure need "
+		    "--tls");
+	if ((o->tls_opts.cert == NULL) != (o->tls_opts.key == NULL))
+		return bad_usage("--cert and --key go together");
 	o->address = argv[optind];
 	return FTPC_EXIT_OK;
 }
@@ -234,12 +329,17 @@ finish(struct ftpc_client *cl, int st)
 }
 
 static int
-session(const struct options *o, const char *host, const char *port)
+session(const struct options *o, const struct tls_config *tls,
+    const char *host, const char *port)
 {
 	struct shell sh = { .stop = &stop_signal };
 	int r, st;
 
-	if ((r = ftpc_open(host, port, &sh.cl)) != FTP_OK) {
+	/* Resuming needs checksums: --no-checksum gives up both. */
+	if ((r = ftpc_open_features(host, port, tls, o->no_checksum ?
+	    FTPC_FEATURES_DEFAULT & ~(PROTO_FEATURE_CHECKSUM |
+	    PROTO_FEATURE_RESUME) : FTPC_FEATURES_DEFAULT, &sh.cl)) !=
+	    FTP_OK) {
 		shell_error(NULL, sh.cl != NULL ? ftpc_detail(sh.cl) :
 		    ftp_strerror(r));
 		st = sh.cl != NULL ? shell_status(ftpc_fault(sh.cl)) :
@@ -261,12 +361,15 @@ session(const struct options *o, const char *host, const char *port)
 int
 main(int argc, char **argv)
 {
-	struct options o = { NULL, NULL };
+	struct options o = { .commands = NULL };
 	struct shell dry = { .cl = NULL };
 	char host[NET_HOST_MAX], port[NET_PORT_MAX];
+	struct tls_config *tls;
 	int st;
 
 	signal(SIGPIPE, SIG_IGN);
+	if (argc > 1 && strcmp(argv[1], "bench") == 0)
+		return bench_main(argc - 1, argv + 1);
 	if ((st = parse_options(argc, argv, &o)) != FTPC_EXIT_OK)
 		return st < 0 ? FTPC_EXIT_OK : st;
 	if (net_split_hostport(o.address, FTPC_DEFAULT_PORT, host, port) !=
@@ -277,7 +380,10 @@ main(int argc, char **argv)
 	if (o.commands != NULL &&
 	    (st = shell_run(&dry, o.commands, true)) != FTPC_EXIT_OK)
 		return st;
-	st = session(&o, host, port);
+	if ((st = tls_setup(&o, &tls)) != FTPC_EXIT_OK)
+		return st;
+	st = session(&o, tls, host, port);
+	tls_config_free(tls);
 	if (stop_signal != 0) {
 		/* Die of the signal, as the shell that sent it expects. */
 		signal(stop_signal, SIG_DFL);

@@ -153,7 +153,9 @@ cmd_ls(struct shell *sh, int argc, char **argv)
 
 	r = ftpc_list(sh->cl, argc > 1 ? argv[1] : ".", ls_add, &l);
 	if (r == FTP_OK) {
-		qsort(l.v, l.n, sizeof(*l.v), ls_cmp);
+		/* An empty listing has no array: qsort(NULL, 0) is UB. */
+		if (l.n > 1)
+			qsort(l.v, l.n, sizeof(*l.v), ls_cmp);
 		for (size_t i = 0; i < l.n; i++)
 			biggest = l.v[i].size > biggest ? l.v[i].size : biggest;
 		for (; biggest >= 10; biggest /= 10)
@@ -169,19 +171,53 @@ cmd_ls(struct shell *sh, int argc, char **argv)
 
 /* ---- the other commands ----------------------------------------------- */
 
+/* get's and put's options, before the names: -c and --restart ("--"
+ * ends them, for a name that starts with '-').  The index of the first
+ * name, or -1 for a usage error. */
+static int
+transfer_flags(int argc, char **argv, unsigned *flags)
+{
+	int i;
+
+	*flags = 0;
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return i + 1 < argc ? i + 1 : -1;
+		if (strcmp(argv[i], "-c") == 0)
+			*flags |= FTPC_RESUME;
+		else if (strcmp(argv[i], "--restart") == 0)
+			*flags |= FTPC_RESTART;
+		else
+			return -1;
+	}
+	if ((*flags & FTPC_RESTART) != 0 && (*flags & FTPC_RESUME) == 0)
+		return -1;
+	return i < argc && argc - i <= 2 ? i : -1;
+}
+
 static int
 cmd_get(struct shell *sh, int argc, char **argv)
 {
-	if (ftpc_get(sh->cl, argv[1], argc > 2 ? argv[2] : NULL) != FTP_OK)
-		return failed(sh, argc, argv);
+	unsigned flags;
+	/* run_words() has checked the options. */
+	int i = transfer_flags(argc, argv, &flags);
+
+	if (ftpc_get_ex(sh->cl, argv[i], i + 1 < argc ? argv[i + 1] : NULL,
+	    flags) != FTP_OK)
+		return failed(sh, 2, (char *[]){ argv[0], argv[i] });
 	return FTPC_EXIT_OK;
 }
 
 static int
 cmd_put(struct shell *sh, int argc, char **argv)
 {
-	if (ftpc_put(sh->cl, argv[1], argc > 2 ? argv[2] : NULL) != FTP_OK)
-		return failed(sh, argc, argv);
+	unsigned flags;
+	/* run_words() has checked the options. */
+	int i = transfer_flags(argc, argv, &flags);
+
+	if (ftpc_put_ex(sh->cl, argv[i], i + 1 < argc ? argv[i + 1] : NULL,
+	    flags) != FTP_OK)
+		return failed(sh, 2, (char *[]){ argv[0], argv[i] });
 	return FTPC_EXIT_OK;
 }
 
@@ -220,15 +256,26 @@ static const struct command commands[] = {
 	  "Lists PATH (default: the server's root), one line per entry:\n"
 	  "type (- file, d directory, l link, ? other), size in bytes,\n"
 	  "modification time (local), name.  A file lists as itself." },
-	{ "get", 1, 2, cmd_get, "get REMOTE [LOCAL]",
-	  "download a file",
+	{ "get", 1, 4, cmd_get, "get [-c [--restart]] REMOTE [LOCAL]",
+	  "download a file (-c: continue an interrupted one)",
 	  "Downloads REMOTE to LOCAL, or into LOCAL if it is a directory,\n"
 	  "or to REMOTE's name in the current directory.  The file appears\n"
-	  "only once complete; a failed download leaves nothing behind." },
-	{ "put", 1, 2, cmd_put, "put LOCAL [REMOTE]",
-	  "upload a file",
+	  "only once complete and verified (CRC-32C); a failed download\n"
+	  "leaves nothing behind, but one whose ftpc was killed leaves its\n"
+	  "hidden .NAME.ftpc-part beside the target.\n"
+	  "-c continues from the bytes already there: that hidden part, or\n"
+	  "else an existing LOCAL file, once the server has confirmed they\n"
+	  "are the first bytes of its file; if they are not, get -c refuses\n"
+	  "(never splicing two files) and --restart downloads it all again." },
+	{ "put", 1, 4, cmd_put, "put [-c [--restart]] LOCAL [REMOTE]",
+	  "upload a file (-c: continue an interrupted one)",
 	  "Uploads the regular file LOCAL as REMOTE (default: LOCAL's name\n"
-	  "in the server's root).  The server shows it only once complete." },
+	  "in the server's root).  The server shows it only once complete\n"
+	  "and verified (CRC-32C).\n"
+	  "-c continues an interrupted upload of REMOTE that the server kept,\n"
+	  "once its bytes are confirmed to be LOCAL's first bytes; if they\n"
+	  "are not, the server discards them, put -c refuses, and --restart\n"
+	  "uploads it all again." },
 	{ "help", 0, 1, cmd_help, "help [CMD]",
 	  "list the commands, or describe one",
 	  "Without CMD, lists the commands; with it, describes CMD." },
@@ -272,7 +319,9 @@ run_words(struct shell *sh, struct words *w)
 		fputs("; try help\n", stderr);
 		return FTPC_EXIT_USAGE;
 	}
-	if (nargs < c->min_args || nargs > c->max_args) {
+	if (nargs < c->min_args || nargs > c->max_args ||
+	    ((c->run == cmd_get || c->run == cmd_put) &&
+	    transfer_flags(w->argc, w->argv, &(unsigned){ 0 }) < 0)) {
 		fprintf(stderr, "ftpc: usage: %s\n", c->usage);
 		return FTPC_EXIT_USAGE;
 	}

@@ -4,11 +4,16 @@
  *
  * Bytes go from the store to the socket with sendfile(2) when the store
  * has a descriptor; otherwise through one chunk-sized buffer that lives
- * only for the transfer.
+ * only for the transfer.  With checksums negotiated, END carries the
+ * CRC-32C of the whole file: the store's cached value when it has a valid
+ * one (sendfile stays), else computed here from the very bytes sent, read
+ * into the buffer (never mmap: a concurrent truncate would SIGBUS the
+ * daemon), and cached for the next GET.
  */
 #include <stdlib.h>
 
 #include "buf.h"
+#include "crc32c.h"
 #include "chan.h"
 #include "conn.h"
 #include "err.h"
@@ -23,8 +28,49 @@ struct get {
 	uint32_t id;
 	uint64_t off;  /* next byte to send */
 	uint64_t size; /* file size when it was opened */
-	uint8_t *tmp;  /* pread buffer, only without a descriptor */
+	uint8_t *tmp;  /* pread buffer (no descriptor, or summing) */
+	bool sum;      /* END carries the whole file's CRC-32C */
+	bool cached;   /* the store knew it: nothing to compute */
+	uint32_t crc;  /* the cached sum, or the running one from byte 0 */
 };
+
+/* Up to len bytes at off into g->tmp; FTP_E_CHANGED if the file ended. */
+static int
+get_read(struct get *g, uint32_t len, uint64_t off, size_t *got)
+{
+	int r;
+
+	if (g->tmp == NULL && (g->tmp = malloc(PROTO_DATA_CHUNK)) == NULL)
+		return FTP_E_NOMEM;
+	if ((r = stor_file_pread(g->file, g->tmp, len, off, got)) < 0)
+		return reply_stor_code(r);
+	if (*got == 0)
+		return FTP_E_CHANGED;
+	if (g->sum && !g->cached)
+		g->crc = crc32c_update(g->crc, g->tmp, *got);
+	return FTP_OK;
+}
+
+/* The sum of the bytes before the offset, which are not sent but are part
+ * of the whole-file sum. */
+static int
+get_prefix(struct get *g)
+{
+	uint64_t at = 0;
+	size_t got;
+	int r;
+
+	if (!g->sum || g->cached)
+		return FTP_OK;
+	while (at < g->off) {
+		r = get_read(g, g->off - at < PROTO_DATA_CHUNK ?
+		    (uint32_t)(g->off - at) : PROTO_DATA_CHUNK, at, &got);
+		if (r != FTP_OK)
+			return r;
+		at += got;
+	}
+	return FTP_OK;
+}
 
 /* One DATA frame of up to len bytes at g->off; advances g->off. */
 static int
@@ -34,18 +80,14 @@ get_chunk(struct session *s, struct get *g, uint32_t len)
 	size_t got;
 	int r;
 
-	if (fd >= 0) {
+	if (fd >= 0 && (!g->sum || g->cached)) {
 		r = chan_send_file(s->ch, g->id, fd, g->off, len);
 		if (r == FTP_OK)
 			g->off += len;
 		return r;
 	}
-	if (g->tmp == NULL && (g->tmp = malloc(PROTO_DATA_CHUNK)) == NULL)
-		return FTP_E_NOMEM;
-	if ((r = stor_file_pread(g->file, g->tmp, len, g->off, &got)) < 0)
-		return reply_stor_code(r);
-	if (got == 0)
-		return FTP_E_CHANGED;
+	if ((r = get_read(g, len, g->off, &got)) != FTP_OK)
+		return r;
 	if ((r = chan_send_raw(s->ch, PROTO_DATA, g->id, g->tmp, got)) ==
 	    FTP_OK)
 		g->off += got;
@@ -56,25 +98,35 @@ static int
 get_stream(struct session *s, struct get *g, const struct stor_info *info)
 {
 	struct msg_file mf;
-	struct msg_end end;
+	struct msg_end end = { .has_crc = g->sum };
 	struct buf b;
 	uint64_t left, first = g->off;
 	int r;
 
 	buf_init(&b, PROTO_CONTROL_MAX);
 	reply_file(&mf, info, g->off);
-	if ((r = msg_put_file(&b, &mf)) != FTP_OK ||
+	if ((r = get_prefix(g)) != FTP_OK ||
+	    (r = msg_put_file(&b, &mf)) != FTP_OK ||
 	    (r = reply_send(s, PROTO_FILE, g->id, &b)) != FTP_OK)
 		goto out;
 	while ((left = g->size - g->off) > 0) {
+		/* After shutdown's grace: stop between frames, so the id-0
+		 * ERROR SHUTDOWN that follows is still in step. */
+		if (session_aborting(s)) {
+			r = FTP_E_SHUTDOWN;
+			goto out;
+		}
 		r = get_chunk(s, g, left < PROTO_DATA_CHUNK ? (uint32_t)left :
 		    PROTO_DATA_CHUNK);
 		/* Part of a frame may be out: the stream is out of step. */
 		if (reply_sent(s, r) != FTP_OK)
 			goto out;
 	}
+	if (g->sum && !g->cached)
+		(void)stor_file_set_sum(g->file, g->crc);
 	buf_reset(&b);
 	end.count = g->size - first;
+	end.crc = g->crc;
 	if ((r = msg_put_end(&b, &end)) == FTP_OK)
 		r = reply_send(s, PROTO_END, g->id, &b);
 out:
@@ -99,6 +151,9 @@ get_run(struct session *s, struct get *g, const char *path,
 	    r == FTP_OK ? "ok" : ftp_errname(r));
 	if (r == FTP_E_CHANGED)
 		return session_fail(s, r, "GET: file changed while being sent");
+	if (r == FTP_E_SHUTDOWN)
+		return session_fail(s, r, "server shutting down: download "
+		    "aborted after the grace period");
 	if (r != FTP_OK)
 		return session_fail(s, r, "GET failed: %s", ftp_strerror(r));
 	return FTP_OK;
@@ -131,6 +186,8 @@ cmd_get(struct session *s, struct frame *f)
 		    (unsigned long long)info.size);
 	}
 	g.off = m.offset;
+	g.sum = (s->features & PROTO_FEATURE_CHECKSUM) != 0;
+	g.cached = g.sum && stor_file_get_sum(g.file, &g.crc) == 0;
 	r = get_run(s, &g, m.path, &info, &t0);
 	stor_file_close(g.file);
 	return r;

@@ -15,8 +15,8 @@
 #include "reply.h"
 #include "session.h"
 
-/* Feature bits this server implements: none in protocol version 1. */
-#define FTPD_FEATURES PROTO_FEATURES_NONE
+/* Feature bits this server implements (docs/PROTOCOL.md, section 8). */
+#define FTPD_FEATURES (PROTO_FEATURE_CHECKSUM | PROTO_FEATURE_RESUME)
 
 static void
 hello_ok_fill(const struct session *s, const struct msg_hello *h,
@@ -37,6 +37,9 @@ hello_ok_fill(const struct session *s, const struct msg_hello *h,
 	memset(ok, 0, sizeof(*ok));
 	ok->version = PROTO_VERSION;
 	ok->features = h->features & FTPD_FEATURES;
+	/* Resuming relies on checksums: granted only together. */
+	if ((ok->features & PROTO_FEATURE_CHECKSUM) == 0)
+		ok->features &= ~PROTO_FEATURE_RESUME;
 	ok->nlimits = sizeof(limits) / sizeof(limits[0]);
 	memcpy(ok->limits, limits, sizeof(limits));
 	snprintf(ok->software, sizeof(ok->software), "ftpd/%s", FTPF_VERSION);
@@ -84,6 +87,7 @@ cmd_hello(struct session *s, struct frame *f)
 	}
 	if ((r = reply_send(s, PROTO_HELLO_OK, f->id, &b)) != FTP_OK)
 		goto out;
+	s->features = ok.features;
 	log_escape(esc, sizeof(esc), h.software);
 	log_msg("%s hello software=\"%s\"", s->peer, esc);
 out:

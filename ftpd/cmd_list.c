@@ -75,7 +75,7 @@ list_stream(struct session *s, uint32_t id, struct stor_dir *d,
 	    struct batch *bt, int *serr)
 {
 	struct stor_entry se;
-	struct msg_end end;
+	struct msg_end end = { .has_crc = false };
 	bool at_end = false;
 	int r;
 

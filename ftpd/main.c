@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 
 #include "err.h"
+#include "janitor.h"
 #include "log.h"
 #include "options.h"
 #include "server.h"
@@ -63,6 +64,7 @@ main(int argc, char **argv)
 {
 	struct config cfg;
 	struct server srv;
+	struct janitor jan = { .running = false };
 	struct store *st = NULL;
 	bool done;
 	int status = 1;
@@ -71,6 +73,9 @@ main(int argc, char **argv)
 		return 2;
 	if (done)
 		return 0;
+	/* Certificates are checked before anything else is touched. */
+	if (options_tls(&cfg) != FTP_OK)
+		return 1;
 	if (store_prepare(cfg.root, &st) != FTP_OK)
 		goto out;
 	raise_nofile();
@@ -81,14 +86,18 @@ main(int argc, char **argv)
 	/* sendfile(2) has no MSG_NOSIGNAL: a vanished peer must not kill
 	 * the daemon. */
 	signal(SIGPIPE, SIG_IGN);
+	if (janitor_start(&jan, st, cfg.resume_max_age) != FTP_OK)
+		goto out;
 	if (server_init(&srv, &cfg, st) != FTP_OK)
 		goto out;
 	if (server_run(&srv) == FTP_OK)
 		status = 0;
 	server_fini(&srv);
 out:
+	janitor_stop(&jan);
 	if (st != NULL)
 		stor_free(st);
+	options_tls_free(&cfg);
 	log_msg("exit");
 	return status;
 }

@@ -10,7 +10,9 @@
 
 #include "err.h"
 #include "proto_limits.h"
+#include "log.h"
 #include "options.h"
+#include "tls.h"
 
 static void
 usage_brief(FILE *out)
@@ -18,6 +20,10 @@ usage_brief(FILE *out)
 	fprintf(out,
 	    "usage: ftpd --root DIR [--listen HOST:PORT] [--port-file FILE]\n"
 	    "            [--max-clients N] [--idle-timeout SECONDS]\n"
+	    "            [--max-per-address N] [--shutdown-grace SECONDS]\n"
+	    "            [--resume-max-age SECONDS]\n"
+	    "            [--tls-cert FILE --tls-key FILE "
+	    "[--tls-client-ca FILE]]\n"
 	    "       ftpd --help | --version\n");
 }
 
@@ -34,11 +40,27 @@ usage_full(void)
 	    "                            (default %u)\n"
 	    "  -t, --idle-timeout SECS   wait for a request, 1..%u\n"
 	    "                            (default %u)\n"
+	    "      --max-per-address N   connections from one IP address at\n"
+	    "                            once, 1..%u (default %u)\n"
+	    "      --shutdown-grace SECS on SIGTERM/SIGINT, time transfers in\n"
+	    "                            flight get to finish, 0..%u (default\n"
+	    "                            %u); idle sessions end at once\n"
+	    "      --resume-max-age SECS keep an interrupted upload for a\n"
+	    "                            resume this long after its last\n"
+	    "                            write, 1..%u (default %u)\n"
+	    "      --tls-cert FILE       serve TLS only (from the first\n"
+	    "                            byte) with this PEM certificate chain\n"
+	    "      --tls-key FILE        the certificate's PEM private key\n"
+	    "      --tls-client-ca FILE  require client certificates signed\n"
+	    "                            by this PEM CA (mutual TLS)\n"
 	    "  -h, --help                show this help\n"
 	    "  -V, --version             show the version\n",
 	    FTPD_DEFAULT_HOST, FTPD_DEFAULT_PORT, FTPD_MAX_CLIENTS_CEILING,
 	    FTPD_DEFAULT_MAX_CLIENTS, FTPD_IDLE_TIMEOUT_CEILING,
-	    FTPD_DEFAULT_IDLE_TIMEOUT);
+	    FTPD_DEFAULT_IDLE_TIMEOUT, FTPD_MAX_CLIENTS_CEILING,
+	    FTPD_DEFAULT_MAX_PER_ADDRESS, FTPD_SHUTDOWN_GRACE_CEILING,
+	    FTPD_DEFAULT_SHUTDOWN_GRACE, FTPD_RESUME_MAX_AGE_CEILING,
+	    FTPD_DEFAULT_RESUME_MAX_AGE);
 	printf("\nLimits:\n"
 	    "  protocol version          %d\n"
 	    "  frame header              %d bytes\n"
@@ -109,6 +131,19 @@ parse_number(const char *opt, const char *arg, unsigned long hi,
 	return FTP_OK;
 }
 
+/* --shutdown-grace: unlike the other numbers, 0 makes sense (no grace). */
+static int
+parse_grace(const char *arg, unsigned *out)
+{
+	unsigned long v;
+
+	if (parse_uint(arg, 0, FTPD_SHUTDOWN_GRACE_CEILING, &v) != FTP_OK)
+		return usage_error("--shutdown-grace: '%s' is not a whole number "
+		    "from 0 to %u", arg, FTPD_SHUTDOWN_GRACE_CEILING);
+	*out = (unsigned)v;
+	return FTP_OK;
+}
+
 static int
 parse_listen(const char *arg, struct config *cfg)
 {
@@ -124,12 +159,28 @@ parse_listen(const char *arg, struct config *cfg)
 	return FTP_OK;
 }
 
+/* Long options without a short form. */
+enum {
+	OPT_TLS_CERT = 256,
+	OPT_TLS_KEY,
+	OPT_TLS_CLIENT_CA,
+	OPT_MAX_PER_ADDRESS,
+	OPT_SHUTDOWN_GRACE,
+	OPT_RESUME_MAX_AGE,
+};
+
 static const struct option long_opts[] = {
 	{"root", required_argument, NULL, 'r'},
 	{"listen", required_argument, NULL, 'l'},
 	{"port-file", required_argument, NULL, 'p'},
 	{"max-clients", required_argument, NULL, 'm'},
 	{"idle-timeout", required_argument, NULL, 't'},
+	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
+	{"tls-client-ca", required_argument, NULL, OPT_TLS_CLIENT_CA},
+	{"max-per-address", required_argument, NULL, OPT_MAX_PER_ADDRESS},
+	{"shutdown-grace", required_argument, NULL, OPT_SHUTDOWN_GRACE},
+	{"resume-max-age", required_argument, NULL, OPT_RESUME_MAX_AGE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -153,6 +204,23 @@ apply_option(int c, const char *arg, struct config *cfg, bool *done)
 	case 't':
 		return parse_number("--idle-timeout", arg,
 		    FTPD_IDLE_TIMEOUT_CEILING, &cfg->idle_timeout);
+	case OPT_MAX_PER_ADDRESS:
+		return parse_number("--max-per-address", arg,
+		    FTPD_MAX_CLIENTS_CEILING, &cfg->max_per_address);
+	case OPT_SHUTDOWN_GRACE:
+		return parse_grace(arg, &cfg->shutdown_grace);
+	case OPT_RESUME_MAX_AGE:
+		return parse_number("--resume-max-age", arg,
+		    FTPD_RESUME_MAX_AGE_CEILING, &cfg->resume_max_age);
+	case OPT_TLS_CERT:
+		cfg->tls_cert = arg;
+		return FTP_OK;
+	case OPT_TLS_KEY:
+		cfg->tls_key = arg;
+		return FTP_OK;
+	case OPT_TLS_CLIENT_CA:
+		cfg->tls_client_ca = arg;
+		return FTP_OK;
 	case 'h':
 		usage_full();
 		*done = true;
@@ -189,6 +257,9 @@ config_defaults(struct config *cfg)
 	snprintf(cfg->port, sizeof(cfg->port), "%s", FTPD_DEFAULT_PORT);
 	cfg->max_clients = FTPD_DEFAULT_MAX_CLIENTS;
 	cfg->idle_timeout = FTPD_DEFAULT_IDLE_TIMEOUT;
+	cfg->max_per_address = FTPD_DEFAULT_MAX_PER_ADDRESS;
+	cfg->shutdown_grace = FTPD_DEFAULT_SHUTDOWN_GRACE;
+	cfg->resume_max_age = FTPD_DEFAULT_RESUME_MAX_AGE;
 }
 
 int
@@ -216,5 +287,35 @@ options_parse(int argc, char **argv, struct config *cfg, bool *done)
 		return usage_error("--root DIR is required");
 	if (cfg->port_file != NULL && cfg->port_file[0] == '\0')
 		return usage_error("--port-file: empty file name");
+	if ((cfg->tls_cert == NULL) != (cfg->tls_key == NULL))
+		return usage_error("--tls-cert and --tls-key go together");
+	if (cfg->tls_client_ca != NULL && cfg->tls_cert == NULL)
+		return usage_error("--tls-client-ca needs --tls-cert and "
+		    "--tls-key");
 	return FTP_OK;
+}
+
+int
+options_tls(struct config *cfg)
+{
+	struct tls_server_opts o = {
+		.cert = cfg->tls_cert,
+		.key = cfg->tls_key,
+		.client_ca = cfg->tls_client_ca,
+	};
+	char why[TLS_ERR_MAX];
+	int r;
+
+	if (cfg->tls_cert == NULL)
+		return FTP_OK;
+	if ((r = tls_server_config(&o, &cfg->tls, why)) != FTP_OK)
+		log_msg("TLS: %s", why);
+	return r;
+}
+
+void
+options_tls_free(struct config *cfg)
+{
+	tls_config_free(cfg->tls);
+	cfg->tls = NULL;
 }

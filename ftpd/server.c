@@ -12,6 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "chan.h"
@@ -21,6 +25,7 @@
 #include "log.h"
 #include "net.h"
 #include "options.h"
+#include "peers.h"
 #include "server.h"
 #include "session.h"
 
@@ -38,6 +43,9 @@
 
 /* Poll timeout while accept() fails for want of descriptors. */
 #define ACCEPT_BACKOFF_MS 100
+/* Seconds aborted sessions get to send their last ERROR before their
+ * sockets are shut down under them. */
+#define SHUTDOWN_LAST_WORD 3
 /* Seconds a refused peer gets to take its ERROR before we close. */
 #define REFUSE_SEND_TIMEOUT 1
 
@@ -107,6 +115,28 @@ fail:
 	return FTP_E_SYSTEM;
 }
 
+/* The condition's clock is monotonic, for the grace period's timed waits;
+ * the peer table is made here too, so server_fini() frees both. */
+static int
+drained_init(struct server *srv)
+{
+	pthread_condattr_t ca;
+	int r;
+
+	if ((r = pthread_condattr_init(&ca)) != 0 ||
+	    (r = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC)) != 0 ||
+	    (r = pthread_cond_init(&srv->drained, &ca)) != 0) {
+		log_msg("condition variable: %s", strerror(r));
+		return FTP_E_SYSTEM;
+	}
+	pthread_condattr_destroy(&ca);
+	if ((srv->peers = peers_new()) == NULL) {
+		log_msg("out of memory");
+		return FTP_E_NOMEM;
+	}
+	return FTP_OK;
+}
+
 int
 server_init(struct server *srv, const struct config *cfg,
 	    struct store *store)
@@ -120,7 +150,8 @@ server_init(struct server *srv, const struct config *cfg,
 	srv->sfd = -1;
 	atomic_init(&srv->stopping, false);
 	pthread_mutex_init(&srv->lock, NULL);
-	pthread_cond_init(&srv->drained, NULL);
+	if ((r = drained_init(srv)) != FTP_OK)
+		goto out;
 	if ((r = signals_open(&srv->sfd)) != FTP_OK ||
 	    (r = threads_init(srv)) != FTP_OK)
 		goto out;
@@ -157,6 +188,8 @@ server_fini(struct server *srv)
 		pthread_attr_destroy(&srv->attr);
 	srv->attr_ok = false;
 	pthread_cond_destroy(&srv->drained);
+	peers_free(srv->peers);
+	srv->peers = NULL;
 	pthread_mutex_destroy(&srv->lock);
 }
 
@@ -177,6 +210,7 @@ server_unregister(struct server *srv, struct session *s)
 	if (s->next != NULL)
 		s->next->prev = s->prev;
 	s->prev = s->next = NULL;
+	peers_drop(srv->peers, s->addr);
 	pthread_mutex_unlock(&srv->lock);
 }
 
@@ -192,9 +226,14 @@ server_release(struct server *srv)
 /* Answers a connection we will not serve, from the accept thread: the
  * short send timeout keeps a peer that does not read from stalling it. */
 static void
-refuse(struct chan *ch, const char *peer, int err, const char *msg)
+refuse(const struct server *srv, struct chan *ch, const char *peer, int err,
+       const char *msg)
 {
-	if (conn_set_timeout(chan_conn(ch), REFUSE_SEND_TIMEOUT) == FTP_OK)
+	/* Under TLS no handshake has happened yet (sessions do it in their
+	 * own thread): a plaintext ERROR would reach the client as garbage,
+	 * so it gets the close alone. */
+	if (srv->cfg->tls == NULL &&
+	    conn_set_timeout(chan_conn(ch), REFUSE_SEND_TIMEOUT) == FTP_OK)
 		chan_send_error(ch, PROTO_ID_CONNECTION, err, msg);
 	chan_free(ch);
 	log_msg("%s refused: %s", peer, msg);
@@ -211,7 +250,7 @@ session_launch(struct server *srv, struct chan *ch, const char *peer)
 	int r;
 
 	if ((s = session_new(srv, peer)) == NULL) {
-		refuse(ch, peer, FTP_E_FAILURE, "out of memory");
+		refuse(srv, ch, peer, FTP_E_FAILURE, "out of memory");
 		return;
 	}
 	pthread_mutex_lock(&srv->lock);
@@ -220,7 +259,18 @@ session_launch(struct server *srv, struct chan *ch, const char *peer)
 		free(s);
 		snprintf(msg, sizeof(msg), "server busy: %u clients",
 		    srv->cfg->max_clients);
-		refuse(ch, peer, FTP_E_BUSY, msg);
+		refuse(srv, ch, peer, FTP_E_BUSY, msg);
+		return;
+	}
+	if ((r = peers_take(srv->peers, s->addr,
+	    srv->cfg->max_per_address)) != FTP_OK) {
+		pthread_mutex_unlock(&srv->lock);
+		free(s);
+		snprintf(msg, sizeof(msg), r == FTP_E_BUSY ? "server busy: %u "
+		    "connections from this address" : "out of memory",
+		    srv->cfg->max_per_address);
+		refuse(srv, ch, peer, r == FTP_E_BUSY ? FTP_E_BUSY :
+		    FTP_E_FAILURE, msg);
 		return;
 	}
 	s->ch = ch;
@@ -236,7 +286,7 @@ session_launch(struct server *srv, struct chan *ch, const char *peer)
 	server_release(srv);
 	free(s);
 	snprintf(msg, sizeof(msg), "cannot start a session: %s", strerror(r));
-	refuse(ch, peer, FTP_E_BUSY, msg);
+	refuse(srv, ch, peer, FTP_E_BUSY, msg);
 }
 
 /* Accepts one connection.  *backoff is set while accept() fails (out of
@@ -247,7 +297,7 @@ accept_one(struct server *srv, bool *backoff, bool *warned)
 	char peer[NET_ADDR_STR];
 	struct conn *conn;
 	struct chan *ch;
-	int fd, r;
+	int fd, r, one = 1;
 
 	r = net_accept(srv->lfd, &fd, peer);
 	if (r == FTP_E_AGAIN)
@@ -262,6 +312,10 @@ accept_one(struct server *srv, bool *backoff, bool *warned)
 	if (*warned)
 		log_msg("accepting again");
 	*warned = false;
+	/* Replies are small frames written one by one: without this, Nagle
+	 * holds each reply's last frame until the client's delayed ACK
+	 * (40 ms a request).  Best effort: only latency depends on it. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if ((r = conn_plain_new(fd, &conn)) != FTP_OK ||
 	    (r = chan_new(conn, PROTO_FRAME_MAX, &ch)) != FTP_OK) {
 		log_msg("%s dropped: %s", peer, ftp_strerror(r));
@@ -313,22 +367,88 @@ accept_loop(struct server *srv)
 	}
 }
 
-/* Stops accepting, wakes every session and waits until all have ended. */
+/* Waits (lock held) until every session has ended or seconds have passed;
+ * true if they all ended. */
+static bool
+wait_drained(struct server *srv, unsigned seconds)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += (time_t)seconds;
+	while (srv->active > 0)
+		if (pthread_cond_timedwait(&srv->drained, &srv->lock,
+		    &until) == ETIMEDOUT)
+			return srv->active == 0;
+	return true;
+}
+
+/* Ends the input of every session idle between requests (lock held). */
+static void
+wake_idle(struct server *srv)
+{
+	struct session *s;
+	int idle;
+
+	for (s = srv->sessions; s != NULL; s = s->next) {
+		idle = SESSION_IDLE;
+		if (atomic_compare_exchange_strong(&s->phase, &idle,
+		    SESSION_WOKEN))
+			conn_wake(chan_conn(s->ch));
+	}
+}
+
+/* The grace is over (lock held): transfers stop at their next frame
+ * boundary, and a receiver blocked in the middle of one is woken. */
+static void
+abort_all(struct server *srv)
+{
+	struct session *s;
+
+	for (s = srv->sessions; s != NULL; s = s->next) {
+		atomic_store(&s->aborting, true);
+		conn_wake(chan_conn(s->ch));
+	}
+}
+
+/* Last resort (lock held): a sender whose peer stopped reading is blocked
+ * in send(2); only shutting down both directions frees it at once. */
+static void
+cut_all(struct server *srv)
+{
+	struct session *s;
+
+	for (s = srv->sessions; s != NULL; s = s->next)
+		(void)shutdown(chan_conn(s->ch)->fd, SHUT_RDWR);
+}
+
+/* Stops accepting, ends idle sessions at once, gives requests in flight
+ * the grace period, then aborts them and waits until all have ended. */
 static void
 server_drain(struct server *srv)
 {
-	struct session *s;
+	unsigned grace = srv->cfg->shutdown_grace;
 
 	close(srv->lfd);
 	srv->lfd = -1;
 	atomic_store(&srv->stopping, true);
 	pthread_mutex_lock(&srv->lock);
-	log_msg("shutting down: %u session(s) to end", srv->active);
-	for (s = srv->sessions; s != NULL; s = s->next)
-		conn_wake(chan_conn(s->ch));
-	while (srv->active > 0)
-		pthread_cond_wait(&srv->drained, &srv->lock);
+	log_msg("shutting down: %u session(s) to end, grace %u s",
+	    srv->active, grace);
+	wake_idle(srv);
+	if (!wait_drained(srv, grace)) {
+		log_msg("grace period over: aborting %u session(s)",
+		    srv->active);
+		abort_all(srv);
+		if (!wait_drained(srv, SHUTDOWN_LAST_WORD)) {
+			log_msg("cutting %u session(s)", srv->active);
+			cut_all(srv);
+		}
+		while (srv->active > 0)
+			pthread_cond_wait(&srv->drained, &srv->lock);
+	}
 	pthread_mutex_unlock(&srv->lock);
+	log_msg("all sessions ended");
 }
 
 int

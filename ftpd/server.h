@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 struct config;
+struct peers;
 struct session;
 struct store;
 
@@ -29,9 +30,11 @@ struct server {
 	bool attr_ok;
 
 	pthread_mutex_t lock;     /* guards the fields below */
-	pthread_cond_t drained;   /* signalled when active drops to 0 */
+	pthread_cond_t drained;   /* signalled when active drops to 0;
+				   * CLOCK_MONOTONIC for timed waits */
 	struct session *sessions; /* live sessions */
 	unsigned active;          /* sessions not yet released */
+	struct peers *peers;      /* connections per client address */
 };
 
 /* Blocks SIGINT and SIGTERM (call before any thread starts), opens the
@@ -39,8 +42,9 @@ struct server {
 int server_init(struct server *srv, const struct config *cfg,
 		struct store *store);
 
-/* Accepts connections until SIGINT or SIGTERM, then wakes every session and
- * waits for all of them to end. */
+/* Accepts connections until SIGINT or SIGTERM, then ends idle sessions at
+ * once, gives those serving a request cfg->shutdown_grace seconds, aborts
+ * the rest and waits for every session to end. */
 int server_run(struct server *srv);
 
 /* Releases what server_init() acquired; no session may be live. */

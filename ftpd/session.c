@@ -2,7 +2,8 @@
  * session.c - one connection's life: HELLO, the request loop with its
  * dispatch table, and the orderly end (best-effort ERROR, log, release).
  */
-#include <poll.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +15,10 @@
 #include "proto_limits.h"
 #include "log.h"
 #include "options.h"
+#include "peers.h"
 #include "server.h"
 #include "session.h"
+#include "tls.h"
 
 struct command {
 	uint8_t type;
@@ -28,6 +31,7 @@ static const struct command commands[] = {
 	{PROTO_GET, "GET", cmd_get},
 	{PROTO_PUT, "PUT", cmd_put},
 	{PROTO_QUIT, "QUIT", cmd_quit},
+	{PROTO_SUM, "SUM", cmd_sum},
 };
 
 /* Seconds to wait for the final ERROR to go out before closing anyway. */
@@ -44,6 +48,9 @@ session_new(struct server *srv, const char *peer)
 	s->cfg = srv->cfg;
 	s->store = srv->store;
 	snprintf(s->peer, sizeof(s->peer), "%s", peer);
+	peers_key(peer, s->addr);
+	atomic_init(&s->phase, SESSION_IDLE);
+	atomic_init(&s->aborting, false);
 	clock_gettime(CLOCK_MONOTONIC, &s->started);
 	return s;
 }
@@ -147,17 +154,15 @@ wait_request(struct session *s, struct frame *f)
 {
 	struct conn *c = chan_conn(s->ch);
 	unsigned idle = s->cfg->idle_timeout;
-	struct pollfd p = {.fd = c->fd, .events = POLLIN};
-	int r, n;
+	int r;
 
-	if (!chan_readable(s->ch)) {
-		n = poll(&p, 1, (int)idle * 1000);
-		if (n == 0)
-			return session_fail(s, FTP_E_TIMEOUT, "timed out: no "
-			    "request for %u s", idle);
-		if (n < 0)
-			return session_fail(s, FTP_E_SYSTEM, "poll failed");
-	}
+	r = chan_wait_readable(s->ch, idle);
+	if (r == FTP_E_TIMEOUT)
+		return session_fail(s, r, "timed out: no request for %u s",
+		    idle);
+	if (r != FTP_OK)
+		return session_fail(s, r, "waiting for a request: %s",
+		    ftp_strerror(r));
 	r = conn_set_timeout(c, idle < FTPD_STALL_TIMEOUT ? idle :
 	    FTPD_STALL_TIMEOUT);
 	if (r != FTP_OK)
@@ -188,6 +193,22 @@ dispatch(struct session *s, struct frame *f)
 	return commands[i].run(s, f);
 }
 
+/* Marks the session busy with the request it has read, unless shutdown
+ * has already woken it. */
+static bool
+session_claim(struct session *s)
+{
+	int idle = SESSION_IDLE;
+
+	return atomic_compare_exchange_strong(&s->phase, &idle, SESSION_BUSY);
+}
+
+bool
+session_aborting(struct session *s)
+{
+	return atomic_load(&s->aborting);
+}
+
 static int
 session_serve(struct session *s)
 {
@@ -202,7 +223,14 @@ session_serve(struct session *s)
 			    "shutting down");
 		if ((r = wait_request(s, &f)) != FTP_OK)
 			return r;
-		if ((r = dispatch(s, &f)) != FTP_OK)
+		if (!session_claim(s))
+			return session_fail(s, FTP_E_SHUTDOWN, "server "
+			    "shutting down");
+		r = dispatch(s, &f);
+		/* Seen by shutdown before we look at server_stopping() again
+		 * (both sequentially consistent): one of us acts. */
+		atomic_store(&s->phase, SESSION_IDLE);
+		if (r != FTP_OK)
 			return r;
 	}
 	return session_fail(s, FTP_OK, "quit");
@@ -252,19 +280,62 @@ session_end(struct session *s, int err)
 		chan_send_error(s->ch, PROTO_ID_CONNECTION, status, msg);
 }
 
+/* Under TLS: the handshake, here in the session's thread so a slow peer
+ * never stalls the accept loop.  The plain channel is swapped for a TLS one
+ * under the registry lock, since shutdown may be waking it meanwhile. */
+static int
+session_secure(struct session *s, char *info, size_t size)
+{
+	char subject[TLS_SUBJECT_MAX], esc[LOG_ESCAPE_SIZE], why[TLS_ERR_MAX];
+	char desc[TLS_INFO_MAX];
+	struct chan *ch, *plain = s->ch;
+	struct conn *c;
+	int fd, r;
+
+	info[0] = '\0';
+	if (s->cfg->tls == NULL)
+		return FTP_OK;
+	/* Nothing but TLS may cross this connection, not even an ERROR. */
+	s->broken = true;
+	if ((fd = fcntl(chan_conn(plain)->fd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return session_fail(s, FTP_E_SYSTEM, "cannot duplicate socket");
+	r = tls_server_accept(s->cfg->tls, fd, FTPD_HELLO_TIMEOUT, &c,
+	    subject, why);
+	if (r != FTP_OK)
+		return session_fail(s, r, "TLS handshake failed: %s", why);
+	if ((r = chan_new(c, PROTO_FRAME_MAX, &ch)) != FTP_OK)
+		return session_fail(s, r, "%s", ftp_strerror(r));
+	pthread_mutex_lock(&s->srv->lock);
+	s->ch = ch;
+	pthread_mutex_unlock(&s->srv->lock);
+	chan_free(plain);
+	s->broken = false;
+	tls_conn_info(c, desc);
+	log_escape(esc, sizeof(esc), subject);
+	snprintf(info, size, " tls=\"%s\"%s%s%s", desc, subject[0] != '\0' ?
+	    " client=\"" : "", esc, subject[0] != '\0' ? "\"" : "");
+	return FTP_OK;
+}
+
 void *
 session_thread(void *arg)
 {
 	struct session *s = arg;
 	struct server *srv = s->srv;
+	char info[TLS_INFO_MAX + LOG_ESCAPE_SIZE + 32];
+	int r;
 
-	log_msg("%s open", s->peer);
-	session_end(s, session_serve(s));
+	if ((r = session_secure(s, info, sizeof(info))) == FTP_OK) {
+		log_msg("%s open%s", s->peer, info);
+		r = session_serve(s);
+	}
+	session_end(s, r);
 	server_unregister(srv, s);
 	chan_free(s->ch);
 	log_msg("%s close duration=%.3f requests=%lu reason=\"%s\"", s->peer,
 	    session_elapsed(&s->started), s->requests, s->why);
 	free(s);
+	tls_thread_end();
 	server_release(srv);
 	return NULL;
 }

@@ -9,6 +9,7 @@
 #ifndef FTPD_SESSION_H
 #define FTPD_SESSION_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -24,14 +25,28 @@ struct store;
 /* Room for the end-of-session reason, also sent in an id-0 ERROR. */
 #define SESSION_WHY_MAX 256
 
+/* Where a session is, as shutdown sees it (struct session's phase).  The
+ * session moves IDLE <-> BUSY around each request; the server moves IDLE
+ * to WOKEN and then ends its input, so a request already read is never cut
+ * in half and an idle session never waits for the grace period. */
+enum session_phase {
+	SESSION_IDLE,  /* between requests (or before HELLO) */
+	SESSION_BUSY,  /* serving a request: may finish within the grace */
+	SESSION_WOKEN, /* told to end by shutdown */
+};
+
 struct session {
 	struct server *srv;
 	const struct config *cfg;
 	struct store *store;
 	struct chan *ch;
 	char peer[NET_ADDR_STR];
+	char addr[NET_ADDR_STR];  /* peer without the port: --max-per-address */
+	atomic_int phase;         /* enum session_phase */
+	atomic_bool aborting;     /* the grace is over: stop transfers now */
 	struct timespec started;  /* CLOCK_MONOTONIC */
 	uint32_t last_id;         /* id of the last request */
+	uint64_t features;        /* granted in HELLO_OK (PROTO_FEATURE_*) */
 	unsigned long requests;
 	bool done;                /* QUIT was answered */
 	bool broken;              /* a send failed: send nothing more */
@@ -56,6 +71,10 @@ int session_fail(struct session *s, int err, const char *fmt, ...)
 /* "LIST", or "0x7f" (written into tmp) for a type without a name. */
 const char *session_type_name(uint8_t type, char tmp[8]);
 
+/* True once shutdown's grace period is over: a transfer stops at its next
+ * frame boundary. */
+bool session_aborting(struct session *s);
+
 /* Seconds since t0 (CLOCK_MONOTONIC). */
 double session_elapsed(const struct timespec *t0);
 
@@ -71,5 +90,6 @@ int cmd_list(struct session *s, struct frame *f);
 int cmd_get(struct session *s, struct frame *f);
 int cmd_put(struct session *s, struct frame *f);
 int cmd_quit(struct session *s, struct frame *f);
+int cmd_sum(struct session *s, struct frame *f);
 
 #endif

@@ -2,6 +2,8 @@
  * chan.c - a framed channel: the socket loop around the frame decoder, and
  * frame senders that write a header and its body in one go.
  */
+#include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -122,9 +124,25 @@ chan_readable(struct chan *ch)
 {
 	struct pollfd p = { .fd = ch->conn->fd, .events = POLLIN };
 
-	if (frame_decoder_ready(&ch->dec))
+	if (frame_decoder_ready(&ch->dec) || conn_pending(ch->conn))
 		return true;
 	return poll(&p, 1, 0) > 0 && p.revents != 0;
+}
+
+int
+chan_wait_readable(struct chan *ch, unsigned seconds)
+{
+	struct pollfd p = { .fd = ch->conn->fd, .events = POLLIN };
+	int n;
+
+	if (chan_readable(ch))
+		return FTP_OK;
+	/* Sessions block SIGINT and SIGTERM, so EINTR is not retried. */
+	n = poll(&p, 1, seconds > INT_MAX / 1000 ? INT_MAX : (int)seconds *
+	    1000);
+	if (n < 0)
+		return ftp_err_from_errno(errno);
+	return n == 0 ? FTP_E_TIMEOUT : FTP_OK;
 }
 
 /* Writes the header for a body of len bytes into the scratch buffer. */

@@ -44,6 +44,10 @@ int chan_recv(struct chan *ch, struct frame *f);
 /* True if a frame, or the peer's close, can be read without blocking. */
 bool chan_readable(struct chan *ch);
 
+/* Waits until chan_readable() would be true: FTP_OK, or FTP_E_TIMEOUT
+ * after seconds (0: no wait). */
+int chan_wait_readable(struct chan *ch, unsigned seconds);
+
 /* One frame whose body is the unread bytes of body (NULL: empty body). */
 int chan_send(struct chan *ch, uint8_t type, uint32_t id,
 	      const struct buf *body);

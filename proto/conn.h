@@ -8,6 +8,7 @@
 #ifndef PROTO_CONN_H
 #define PROTO_CONN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -23,6 +24,10 @@ struct conn_ops {
 	int (*sendfile)(struct conn *c, int fd, uint64_t off, uint64_t len);
 	/* Closes the descriptor and frees c. */
 	void (*close)(struct conn *c);
+	/* True if bytes already read from the socket wait inside the
+	 * transport (decrypted TLS records), where poll(2) cannot see them.
+	 * NULL for transports that keep nothing. */
+	bool (*pending)(const struct conn *c);
 };
 
 struct conn {
@@ -42,6 +47,7 @@ int conn_recv(struct conn *c, void *dst, size_t cap, size_t *got);
 int conn_send(struct conn *c, struct iovec *iov, int n);
 int conn_sendfile(struct conn *c, int fd, uint64_t off, uint64_t len);
 void conn_close(struct conn *c);
+bool conn_pending(const struct conn *c);
 
 /* Wakes a thread blocked on c from another thread: later and pending reads
  * see end of stream (shutdown(2) SHUT_RD).  Safe to call concurrently. */

@@ -95,6 +95,12 @@ conn_sendfile(struct conn *c, int fd, uint64_t off, uint64_t len)
 	return c->ops->sendfile(c, fd, off, len);
 }
 
+bool
+conn_pending(const struct conn *c)
+{
+	return c->ops->pending != NULL && c->ops->pending(c);
+}
+
 void
 conn_close(struct conn *c)
 {

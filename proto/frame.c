@@ -30,6 +30,7 @@ proto_type_name(uint8_t type)
 	case PROTO_GET: return "GET";
 	case PROTO_PUT: return "PUT";
 	case PROTO_QUIT: return "QUIT";
+	case PROTO_SUM: return "SUM";
 	case PROTO_DATA: return "DATA";
 	case PROTO_END: return "END";
 	case PROTO_OK: return "OK";
@@ -37,6 +38,8 @@ proto_type_name(uint8_t type)
 	case PROTO_HELLO_OK: return "HELLO_OK";
 	case PROTO_ENTRIES: return "ENTRIES";
 	case PROTO_FILE: return "FILE";
+	case PROTO_SUM_OK: return "SUM_OK";
+	case PROTO_READY: return "READY";
 	default: return NULL;
 	}
 }

@@ -22,6 +22,7 @@ enum proto_type {
 	PROTO_GET = 0x03,
 	PROTO_PUT = 0x04,
 	PROTO_QUIT = 0x05,
+	PROTO_SUM = 0x06,     /* with PROTO_FEATURE_RESUME */
 	/* transfer stream: server to client in GET, client to server in PUT */
 	PROTO_DATA = 0x10,
 	PROTO_END = 0x11,
@@ -31,6 +32,8 @@ enum proto_type {
 	PROTO_HELLO_OK = 0x22,
 	PROTO_ENTRIES = 0x23,
 	PROTO_FILE = 0x24,
+	PROTO_SUM_OK = 0x25,  /* with PROTO_FEATURE_RESUME */
+	PROTO_READY = 0x26,   /* with PROTO_FEATURE_RESUME */
 };
 
 /* Frame flags.  None is defined in protocol version 1; a receiver rejects

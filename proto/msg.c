@@ -210,6 +210,84 @@ msg_get_put(struct buf *b, struct msg_put *m)
 }
 
 int
+msg_put_sum(struct buf *b, const struct msg_sum *m)
+{
+	size_t n;
+	int r;
+
+	if ((r = str_check(m->path, PROTO_PATH_MAX, &n)) != FTP_OK ||
+	    (r = reserve(b, SZ_STRLEN + n + 8)) != FTP_OK ||
+	    (r = buf_put_string(b, m->path)) != FTP_OK ||
+	    (r = buf_put_u64(b, m->length)) != FTP_OK)
+		return r;
+	return FTP_OK;
+}
+
+int
+msg_get_sum(struct buf *b, struct msg_sum *m)
+{
+	int r;
+
+	if ((r = buf_get_string(b, m->path, sizeof(m->path))) != FTP_OK ||
+	    (r = buf_get_u64(b, &m->length)) != FTP_OK)
+		return r;
+	return msg_get_empty(b);
+}
+
+int
+msg_put_sum_ok(struct buf *b, const struct msg_sum_ok *m)
+{
+	int r;
+
+	/* The sum covers only bytes the file has. */
+	if (m->length > m->size)
+		return FTP_E_BAD_VALUE;
+	if ((r = reserve(b, 8 + 8 + 4)) != FTP_OK ||
+	    (r = buf_put_u64(b, m->size)) != FTP_OK ||
+	    (r = buf_put_u64(b, m->length)) != FTP_OK ||
+	    (r = buf_put_u32(b, m->crc)) != FTP_OK)
+		return r;
+	return FTP_OK;
+}
+
+int
+msg_get_sum_ok(struct buf *b, struct msg_sum_ok *m)
+{
+	int r;
+
+	if ((r = buf_get_u64(b, &m->size)) != FTP_OK ||
+	    (r = buf_get_u64(b, &m->length)) != FTP_OK ||
+	    (r = buf_get_u32(b, &m->crc)) != FTP_OK)
+		return r;
+	if (m->length > m->size)
+		return FTP_E_BAD_VALUE;
+	return msg_get_empty(b);
+}
+
+int
+msg_put_ready(struct buf *b, const struct msg_ready *m)
+{
+	int r;
+
+	if ((r = reserve(b, 8 + 4)) != FTP_OK ||
+	    (r = buf_put_u64(b, m->offset)) != FTP_OK ||
+	    (r = buf_put_u32(b, m->crc)) != FTP_OK)
+		return r;
+	return FTP_OK;
+}
+
+int
+msg_get_ready(struct buf *b, struct msg_ready *m)
+{
+	int r;
+
+	if ((r = buf_get_u64(b, &m->offset)) != FTP_OK ||
+	    (r = buf_get_u32(b, &m->crc)) != FTP_OK)
+		return r;
+	return msg_get_empty(b);
+}
+
+int
 msg_put_file(struct buf *b, const struct msg_file *m)
 {
 	int r;
@@ -242,16 +320,28 @@ msg_get_file(struct buf *b, struct msg_file *m)
 int
 msg_put_end(struct buf *b, const struct msg_end *m)
 {
-	return buf_put_u64(b, m->count);
+	int r;
+
+	if ((r = reserve(b, 8 + (m->has_crc ? 4 : 0))) != FTP_OK ||
+	    (r = buf_put_u64(b, m->count)) != FTP_OK)
+		return r;
+	return m->has_crc ? buf_put_u32(b, m->crc) : FTP_OK;
 }
 
 int
-msg_get_end(struct buf *b, struct msg_end *m)
+msg_get_end(struct buf *b, struct msg_end *m, bool expect_crc)
 {
 	int r;
 
+	m->has_crc = false;
+	m->crc = 0;
 	if ((r = buf_get_u64(b, &m->count)) != FTP_OK)
 		return r;
+	if (expect_crc) {
+		if ((r = buf_get_u32(b, &m->crc)) != FTP_OK)
+			return r;
+		m->has_crc = true;
+	}
 	return msg_get_empty(b);
 }
 

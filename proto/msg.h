@@ -16,9 +16,16 @@
 #include "buf.h"
 #include "proto_limits.h"
 
-/* Feature bits negotiated in HELLO.  Version 1 defines none; the server
- * answers with the subset it grants, so unknown bits are harmless. */
+/* Feature bits negotiated in HELLO (docs/PROTOCOL.md, section 8); the
+ * server answers with the subset it grants, so unknown bits are harmless. */
 #define PROTO_FEATURES_NONE 0ull
+/* The END that closes a GET or PUT carries the CRC-32C of the whole file. */
+#define PROTO_FEATURE_CHECKSUM 0x1ull
+/* SUM requests, PUT's RESUME flag and READY; needs CHECKSUM as well. */
+#define PROTO_FEATURE_RESUME 0x2ull
+
+/* PUT flags (with PROTO_FEATURE_RESUME). */
+#define PROTO_PUT_RESUME 0x1u
 
 /* Limit keys in HELLO_OK; a client ignores keys it does not know. */
 enum proto_limit_key {
@@ -62,7 +69,7 @@ struct msg_get {
 	uint64_t offset;
 };
 
-/* PUT: exactly size bytes follow in DATA frames; flags must be 0 */
+/* PUT: exactly size bytes follow in DATA frames; flags are PROTO_PUT_* */
 struct msg_put {
 	char path[PROTO_PATH_MAX + 1];
 	uint64_t size;
@@ -76,9 +83,34 @@ struct msg_file {
 	uint64_t offset; /* where the DATA frames start: size - offset follow */
 };
 
-/* END: closes a DATA stream (bytes) or a LIST (entries) */
+/* SUM: the checksum of the first length bytes of a file */
+struct msg_sum {
+	char path[PROTO_PATH_MAX + 1];
+	uint64_t length;
+};
+
+/* SUM_OK: the file's size, and the CRC-32C of its bytes [0, length), where
+ * length = min(asked, size) */
+struct msg_sum_ok {
+	uint64_t size;
+	uint64_t length;
+	uint32_t crc;
+};
+
+/* READY: the answer to a RESUME PUT: the server already holds bytes
+ * [0, offset) of the upload, whose CRC-32C is crc */
+struct msg_ready {
+	uint64_t offset;
+	uint32_t crc;
+};
+
+/* END: closes a DATA stream (bytes) or a LIST (entries).  With
+ * PROTO_FEATURE_CHECKSUM, the END of a GET or PUT stream also carries the
+ * CRC-32C of the whole file (bytes 0..size, whatever the offset). */
 struct msg_end {
 	uint64_t count;
+	bool has_crc;
+	uint32_t crc;
 };
 
 struct msg_error {
@@ -114,10 +146,19 @@ int msg_put_get(struct buf *b, const struct msg_get *m);
 int msg_get_get(struct buf *b, struct msg_get *m);
 int msg_put_put(struct buf *b, const struct msg_put *m);
 int msg_get_put(struct buf *b, struct msg_put *m);
+int msg_put_sum(struct buf *b, const struct msg_sum *m);
+int msg_get_sum(struct buf *b, struct msg_sum *m);
+int msg_put_sum_ok(struct buf *b, const struct msg_sum_ok *m);
+int msg_get_sum_ok(struct buf *b, struct msg_sum_ok *m);
+int msg_put_ready(struct buf *b, const struct msg_ready *m);
+int msg_get_ready(struct buf *b, struct msg_ready *m);
 int msg_put_file(struct buf *b, const struct msg_file *m);
 int msg_get_file(struct buf *b, struct msg_file *m);
+/* Writes the crc field only if m->has_crc. */
 int msg_put_end(struct buf *b, const struct msg_end *m);
-int msg_get_end(struct buf *b, struct msg_end *m);
+/* expect_crc: the body must be count and crc (12 bytes), else count alone;
+ * m->has_crc tells which was read. */
+int msg_get_end(struct buf *b, struct msg_end *m, bool expect_crc);
 /* Messages longer than PROTO_MESSAGE_MAX are cut at a UTF-8 boundary. */
 int msg_put_error(struct buf *b, uint16_t status, const char *message);
 int msg_get_error(struct buf *b, struct msg_error *m);

@@ -107,6 +107,16 @@ stor_io_create(int dirfd, const char *name, unsigned mode, int *fd)
 }
 
 int
+stor_io_open_rw(int dirfd, const char *name, unsigned mode, int *fd)
+{
+	do
+		*fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW |
+		    O_NONBLOCK | O_CLOEXEC, (mode_t)mode);
+	while (*fd < 0 && errno == EINTR);
+	return *fd < 0 ? -errno : 0;
+}
+
+int
 stor_io_random(void *dst, size_t len)
 {
 	ssize_t n;

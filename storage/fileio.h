@@ -24,6 +24,10 @@ int stor_io_openat2(int dirfd, const char *path, struct open_how *how,
 /* openat(dirfd, name, O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC, mode). */
 int stor_io_create(int dirfd, const char *name, unsigned mode, int *fd);
 
+/* openat(dirfd, name, O_RDWR|O_CREAT|O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC,
+ * mode): an existing file is opened, not replaced (a FIFO cannot block). */
+int stor_io_open_rw(int dirfd, const char *name, unsigned mode, int *fd);
+
 /* len (<= 256) random bytes from getrandom(2). */
 int stor_io_random(void *dst, size_t len);
 

@@ -19,6 +19,7 @@
 struct lfile {
 	struct stor_file base;
 	int fd;
+	struct stat opened; /* as it was when opened: set_sum checks it */
 };
 
 static void lstor_free(struct store *st);
@@ -30,6 +31,8 @@ static int lfile_fd(const struct stor_file *f);
 static int lfile_pread(struct stor_file *f, void *dst, size_t len,
 		       uint64_t off, size_t *got);
 static void lfile_close(struct stor_file *f);
+static int lfile_get_sum(struct stor_file *f, uint32_t *sum);
+static int lfile_set_sum(struct stor_file *f, uint32_t sum);
 
 static const struct stor_ops lstor_ops = {
 	.free = lstor_free,
@@ -39,11 +42,19 @@ static const struct stor_ops lstor_ops = {
 	.file_fd = lfile_fd,
 	.file_pread = lfile_pread,
 	.file_close = lfile_close,
+	.file_get_sum = lfile_get_sum,
+	.file_set_sum = lfile_set_sum,
 	.upload_begin = lstor_upload_begin,
 	.upload_write = lstor_upload_write,
 	.upload_size = lstor_upload_size,
+	.upload_set_sum = lstor_upload_set_sum,
 	.upload_commit = lstor_upload_commit,
 	.upload_abort = lstor_upload_abort,
+	.upload_begin_resumable = lstor_upload_begin_resumable,
+	.upload_pread = lstor_upload_pread,
+	.upload_truncate = lstor_upload_truncate,
+	.upload_keep = lstor_upload_keep,
+	.sweep_partials = lstor_sweep_partials,
 	.list_open = lstor_list_open,
 	.list_next = lstor_list_next,
 	.list_close = lstor_list_close,
@@ -172,6 +183,7 @@ lstor_open_read(struct store *st, const char *path, struct stor_file **out,
 	}
 	f->base.ops = st->ops;
 	f->fd = fd;
+	f->opened = sb;
 	if (info != NULL)
 		lstor_info(&sb, info);
 	*out = &f->base;
@@ -192,6 +204,20 @@ lfile_pread(struct stor_file *f, void *dst, size_t len, uint64_t off,
 	    size_t *got)
 {
 	return stor_io_pread(((struct lfile *)f)->fd, dst, len, off, got);
+}
+
+static int
+lfile_get_sum(struct stor_file *f, uint32_t *sum)
+{
+	return lstor_sum_get(((struct lfile *)f)->fd, sum);
+}
+
+static int
+lfile_set_sum(struct stor_file *f, uint32_t sum)
+{
+	struct lfile *lf = (struct lfile *)f;
+
+	return lstor_sum_set(lf->fd, sum, &lf->opened);
 }
 
 static void

@@ -8,6 +8,7 @@
 
 #include <sys/stat.h>
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "backend.h"
@@ -25,10 +26,27 @@ void lstor_info(const struct stat *sb, struct stor_info *out);
 
 int lstor_recover(struct store *st, unsigned *removed);
 
+/* Cached checksums (local_sum.c).  get: -ENODATA if none or stale.  set:
+ * -ESTALE, storing nothing, if the file no longer matches *opened (the
+ * state it was summed from; NULL: do not check). */
+bool lstor_same_file(const struct stat *a, const struct stat *b);
+int lstor_sum_get(int fd, uint32_t *sum);
+int lstor_sum_set(int fd, uint32_t sum, const struct stat *opened);
+
 int lstor_upload_begin(struct store *st, const char *path,
 		       struct stor_upload **out);
 int lstor_upload_write(struct stor_upload *up, const void *src, size_t len);
 uint64_t lstor_upload_size(const struct stor_upload *up);
+int lstor_upload_set_sum(struct stor_upload *up, uint32_t sum);
+int lstor_upload_begin_resumable(struct store *st, const char *path,
+				 bool fresh, struct stor_upload **out,
+				 uint64_t *have);
+int lstor_upload_pread(struct stor_upload *up, void *dst, size_t len,
+		       uint64_t off, size_t *got);
+int lstor_upload_truncate(struct stor_upload *up);
+void lstor_upload_keep(struct stor_upload *up);
+int lstor_sweep_partials(struct store *st, int64_t max_age,
+			 unsigned *removed);
 int lstor_upload_commit(struct stor_upload *up);
 void lstor_upload_abort(struct stor_upload *up);
 

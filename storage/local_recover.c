@@ -1,20 +1,64 @@
 /*
- * local_recover.c - removal of the temporaries a crash left behind.
+ * local_recover.c - removal of the temporaries a crash left behind, and of
+ * kept resumable uploads once they are too old.
  *
  * The walk is iterative with one open directory per level, never follows
  * a symlink, and stops descending at RECOVER_DEPTH levels so a deep (or
  * hostile) tree cannot exhaust descriptors; temporaries deeper than that
  * stay hidden and harmless.
  */
+#include <sys/file.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "local.h"
 
 #define RECOVER_DEPTH 128
+
+/* What a walk removes: the random temporaries (at start, when no upload
+ * can be in flight), or the partials older than max_age (any time). */
+struct sweep {
+	bool partials;
+	int64_t max_age;
+	time_t now;
+};
+
+static bool
+has_prefix(const char *name, const char *prefix)
+{
+	return strncmp(name, prefix, strlen(prefix)) == 0;
+}
+
+/* Removes an old partial unless an upload holds it (its lock); 1 if it
+ * was removed. */
+static int
+sweep_partial(DIR *d, const char *name, const struct sweep *sw)
+{
+	struct stat sb;
+	int fd, r = 0;
+
+	fd = openat(dirfd(d), name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ELOOP ? 0 : -errno;
+	if (fstat(fd, &sb) != 0)
+		r = -errno;
+	else if (!S_ISREG(sb.st_mode) ||
+	    (int64_t)sb.st_mtim.tv_sec > (int64_t)sw->now - sw->max_age ||
+	    flock(fd, LOCK_EX | LOCK_NB) != 0)
+		r = 0;
+	else if (unlinkat(dirfd(d), name, 0) == 0)
+		r = 1;
+	else if (errno != ENOENT)
+		r = -errno;
+	close(fd);
+	return r;
+}
 
 /* The entry's type, without following a symlink; DT_UNKNOWN if it has
  * gone.  Some filesystems leave d_type unset. */
@@ -59,7 +103,7 @@ open_sub(int dfd, const char *name, DIR **sub)
 
 static int
 recover_entry(DIR *d, const struct dirent *de, bool descend, DIR **sub,
-	      unsigned *removed)
+	      const struct sweep *sw, unsigned *removed)
 {
 	unsigned char type;
 	int r;
@@ -71,9 +115,15 @@ recover_entry(DIR *d, const struct dirent *de, bool descend, DIR **sub,
 		return r;
 	if (type == DT_DIR)
 		return descend ? open_sub(dirfd(d), de->d_name, sub) : 0;
-	if (type != DT_REG || strncmp(de->d_name, STOR_TEMP_PREFIX,
-				      sizeof(STOR_TEMP_PREFIX) - 1) != 0)
+	if (type != DT_REG || !has_prefix(de->d_name, STOR_TEMP_PREFIX))
 		return 0;
+	if (has_prefix(de->d_name, STOR_PARTIAL_PREFIX) != sw->partials)
+		return 0;
+	if (sw->partials) {
+		if ((r = sweep_partial(d, de->d_name, sw)) > 0)
+			(*removed)++;
+		return r < 0 ? r : 0;
+	}
 	if (unlinkat(dirfd(d), de->d_name, 0) == 0)
 		(*removed)++;
 	else if (errno != ENOENT)
@@ -81,8 +131,8 @@ recover_entry(DIR *d, const struct dirent *de, bool descend, DIR **sub,
 	return 0;
 }
 
-int
-lstor_recover(struct store *st, unsigned *removed)
+static int
+walk(struct store *st, const struct sweep *sw, unsigned *removed)
 {
 	const struct lstor *ls = (const struct lstor *)st;
 	DIR *stack[RECOVER_DEPTH], *sub;
@@ -107,7 +157,7 @@ lstor_recover(struct store *st, unsigned *removed)
 			continue;
 		}
 		r = recover_entry(stack[depth - 1], de, depth < RECOVER_DEPTH,
-				  &sub, removed);
+				  &sub, sw, removed);
 		if (r != 0)
 			goto out;
 		if (sub != NULL)
@@ -117,4 +167,20 @@ out:
 	while (depth > 0)
 		closedir(stack[--depth]);
 	return r;
+}
+
+int
+lstor_recover(struct store *st, unsigned *removed)
+{
+	const struct sweep sw = { .partials = false };
+
+	return walk(st, &sw, removed);
+}
+
+int
+lstor_sweep_partials(struct store *st, int64_t max_age, unsigned *removed)
+{
+	const struct sweep sw = { true, max_age, time(NULL) };
+
+	return walk(st, &sw, removed);
 }

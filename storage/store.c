@@ -43,6 +43,18 @@ stor_file_pread(struct stor_file *f, void *dst, size_t len, uint64_t off,
 	return f->ops->file_pread(f, dst, len, off, got);
 }
 
+int
+stor_file_get_sum(struct stor_file *f, uint32_t *sum)
+{
+	return f->ops->file_get_sum(f, sum);
+}
+
+int
+stor_file_set_sum(struct stor_file *f, uint32_t sum)
+{
+	return f->ops->file_set_sum(f, sum);
+}
+
 void
 stor_file_close(struct stor_file *f)
 {
@@ -70,6 +82,12 @@ stor_upload_size(const struct stor_upload *up)
 }
 
 int
+stor_upload_set_sum(struct stor_upload *up, uint32_t sum)
+{
+	return up->ops->upload_set_sum(up, sum);
+}
+
+int
 stor_upload_commit(struct stor_upload *up)
 {
 	return up->ops->upload_commit(up);
@@ -80,6 +98,39 @@ stor_upload_abort(struct stor_upload *up)
 {
 	if (up != NULL)
 		up->ops->upload_abort(up);
+}
+
+int
+stor_upload_begin_resumable(struct store *st, const char *path, bool fresh,
+			    struct stor_upload **out, uint64_t *have)
+{
+	return st->ops->upload_begin_resumable(st, path, fresh, out, have);
+}
+
+int
+stor_upload_pread(struct stor_upload *up, void *dst, size_t len,
+		  uint64_t off, size_t *got)
+{
+	return up->ops->upload_pread(up, dst, len, off, got);
+}
+
+int
+stor_upload_truncate(struct stor_upload *up)
+{
+	return up->ops->upload_truncate(up);
+}
+
+void
+stor_upload_keep(struct stor_upload *up)
+{
+	if (up != NULL)
+		up->ops->upload_keep(up);
+}
+
+int
+stor_sweep_partials(struct store *st, int64_t max_age, unsigned *removed)
+{
+	return st->ops->sweep_partials(st, max_age, removed);
 }
 
 int

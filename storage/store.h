@@ -29,6 +29,9 @@
 #define STOR_PATH_MAX 4096
 #define STOR_NAME_MAX 255
 #define STOR_TEMP_PREFIX ".ftpd-part."
+/* Kept (resumable) uploads: STOR_PARTIAL_PREFIX and 16 hex digits of a
+ * hash of the target's name, in the target's directory. */
+#define STOR_PARTIAL_PREFIX STOR_TEMP_PREFIX "r."
 
 enum stor_kind {
 	STOR_FILE = 1,
@@ -58,8 +61,14 @@ int stor_local_open(const char *root_dir, struct store **out);
 void stor_free(struct store *st);
 
 /* Removes temporaries left by a crash anywhere beneath the root; *removed
- * counts them.  Call once at start, before serving. */
+ * counts them.  Kept resumable uploads stay (see stor_sweep_partials()).
+ * Call once at start, before serving. */
 int stor_recover(struct store *st, unsigned *removed);
+
+/* Removes kept resumable uploads not written to for more than max_age
+ * seconds anywhere beneath the root (skipping any in use); *removed counts
+ * them.  Safe while serving. */
+int stor_sweep_partials(struct store *st, int64_t max_age, unsigned *removed);
 
 /* Checks a path's syntax alone (the rules above), touching nothing. */
 int stor_path_check(const char *path);
@@ -78,6 +87,18 @@ int stor_file_pread(struct stor_file *f, void *dst, size_t len, uint64_t off,
 void stor_file_close(struct stor_file *f);
 
 /*
+ * A file's content checksum (CRC-32C of all its bytes), cached with the
+ * file so a download need not read it twice.  The store treats it as an
+ * opaque 32-bit value tied to the file's identity and state: get answers
+ * -ENODATA when none is stored or the file has changed since (size, mtime
+ * or inode differ), -ENOTSUP where the backend cannot keep one.  set is
+ * best effort; it stores nothing (-ESTALE) if the file has changed since
+ * it was opened, so a sum computed over a moving file is never kept.
+ */
+int stor_file_get_sum(struct stor_file *f, uint32_t *sum);
+int stor_file_set_sum(struct stor_file *f, uint32_t sum);
+
+/*
  * Uploads: begin creates a hidden temporary in the target's directory
  * (which must exist), write appends, commit makes the file visible under
  * its name atomically and durably (fsync of the file, rename, fsync of the
@@ -91,8 +112,33 @@ int stor_upload_begin(struct store *st, const char *path,
 		      struct stor_upload **out);
 int stor_upload_write(struct stor_upload *up, const void *src, size_t len);
 uint64_t stor_upload_size(const struct stor_upload *up);
+/* Records the checksum of everything written so far (call it after the
+ * last write, before commit): it travels with the file through the rename.
+ * Best effort, like stor_file_set_sum(). */
+int stor_upload_set_sum(struct stor_upload *up, uint32_t sum);
 int stor_upload_commit(struct stor_upload *up);
 void stor_upload_abort(struct stor_upload *up);
+
+/*
+ * Resumable uploads: one hidden temporary per target (named from a hash of
+ * the target's name), which stor_upload_keep() leaves in place when the
+ * upload is interrupted, so that a later upload to the same target can
+ * continue it.  begin_resumable opens or creates it and locks it (-EBUSY
+ * while another upload holds it); with fresh it is emptied, else its bytes
+ * are kept and *have says how many.  Then write appends, commit renames it
+ * over the target, abort removes it, as for other uploads; pread reads back
+ * what it holds.
+ */
+int stor_upload_begin_resumable(struct store *st, const char *path,
+				bool fresh, struct stor_upload **out,
+				uint64_t *have);
+int stor_upload_pread(struct stor_upload *up, void *dst, size_t len,
+		      uint64_t off, size_t *got);
+/* Empties a resumable upload (its bytes are no good) and goes on. */
+int stor_upload_truncate(struct stor_upload *up);
+/* Flushes and closes a resumable upload, keeping it for later (any other
+ * upload is aborted); frees up. */
+void stor_upload_keep(struct stor_upload *up);
 
 /*
  * Listings stream entries in directory order ("." and ".." and the store's
@@ -114,13 +160,25 @@ struct stor_ops {
 	int (*file_pread)(struct stor_file *f, void *dst, size_t len,
 			  uint64_t off, size_t *got);
 	void (*file_close)(struct stor_file *f);
+	int (*file_get_sum)(struct stor_file *f, uint32_t *sum);
+	int (*file_set_sum)(struct stor_file *f, uint32_t sum);
 	int (*upload_begin)(struct store *st, const char *path,
 			    struct stor_upload **out);
 	int (*upload_write)(struct stor_upload *up, const void *src,
 			    size_t len);
 	uint64_t (*upload_size)(const struct stor_upload *up);
+	int (*upload_set_sum)(struct stor_upload *up, uint32_t sum);
 	int (*upload_commit)(struct stor_upload *up);
 	void (*upload_abort)(struct stor_upload *up);
+	int (*upload_begin_resumable)(struct store *st, const char *path,
+				      bool fresh, struct stor_upload **out,
+				      uint64_t *have);
+	int (*upload_pread)(struct stor_upload *up, void *dst, size_t len,
+			    uint64_t off, size_t *got);
+	int (*upload_truncate)(struct stor_upload *up);
+	void (*upload_keep)(struct stor_upload *up);
+	int (*sweep_partials)(struct store *st, int64_t max_age,
+			      unsigned *removed);
 	int (*list_open)(struct store *st, const char *path,
 			 struct stor_dir **out);
 	int (*list_next)(struct stor_dir *d, struct stor_entry *e, bool *end);

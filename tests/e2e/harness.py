@@ -6,20 +6,29 @@ through RawClient, which is written from docs/PROTOCOL.md alone (not from the
 C sources) so that it checks the daemon against the spec rather than against
 itself.  Standard library only.
 
+With FTP_E2E_TLS=1 in the environment the whole suite runs inside TLS:
+every daemon gets --tls-cert/--tls-key, every ftpc --tls --ca, and RawClient
+wraps its socket with the ssl module; the CA and certificates are made at
+test time with the `openssl` command (TestPKI).  A test that needs a given
+transport passes tls=True or tls=False explicitly.
+
 Every wait here is bounded in time and in iterations: a hang becomes a test
 failure, never a blocked run.  The bounds are timeouts, not assertions on
 speed; sanitizer builds get larger ones.
 """
 
+import atexit
 import collections
 import hashlib
 import os
 import shutil
 import signal
 import socket
+import ssl
 import struct
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -27,6 +36,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, '..', '..'))
 FTPD = os.environ.get('FTPD') or os.path.join(REPO, 'build', 'bin', 'ftpd')
 FTPC = os.environ.get('FTPC') or os.path.join(REPO, 'build', 'bin', 'ftpc')
+
+# Run every connection inside TLS (the e2e_tls_* registrations).
+TLS = os.environ.get('FTP_E2E_TLS') == '1'
+# Whether ftpd and ftpc were built with TLS (CMake passes it; "0" in a
+# -DFTP_WITH_TLS=OFF build).
+TLS_BUILT = os.environ.get('FTP_TLS_BUILT', '1') == '1'
+ALPN = 'ftpf/1'
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -41,26 +57,30 @@ HEADER_SIZE = HEADER.size
 CONTROL_MAX = 64 * KIB  # largest non-DATA body
 FRAME_CEILING = 1 * MIB  # largest body of any frame
 
-HELLO, LIST, GET, PUT, QUIT = 0x01, 0x02, 0x03, 0x04, 0x05
+HELLO, LIST, GET, PUT, QUIT, SUM = 0x01, 0x02, 0x03, 0x04, 0x05, 0x06
 DATA, END = 0x10, 0x11
 OK, ERROR, HELLO_OK, ENTRIES, FILE = 0x20, 0x21, 0x22, 0x23, 0x24
+SUM_OK, READY = 0x25, 0x26
 
 TYPE_NAMES = {
     HELLO: 'HELLO', LIST: 'LIST', GET: 'GET', PUT: 'PUT', QUIT: 'QUIT',
-    DATA: 'DATA', END: 'END', OK: 'OK', ERROR: 'ERROR',
+    SUM: 'SUM', DATA: 'DATA', END: 'END', OK: 'OK', ERROR: 'ERROR',
     HELLO_OK: 'HELLO_OK', ENTRIES: 'ENTRIES', FILE: 'FILE',
+    SUM_OK: 'SUM_OK', READY: 'READY',
 }
-SERVER_TYPES = (DATA, END, OK, ERROR, HELLO_OK, ENTRIES, FILE)
+SERVER_TYPES = (DATA, END, OK, ERROR, HELLO_OK, ENTRIES, FILE, SUM_OK,
+                READY)
+FEATURE_CHECKSUM, FEATURE_RESUME = 0x1, 0x2
 
 STATUS_NAMES = [
     None, 'PROTOCOL', 'NOT_FOUND', 'EXISTS', 'DENIED', 'BAD_PATH',
     'NOT_DIR', 'IS_DIR', 'NO_SPACE', 'TOO_LARGE', 'BUSY', 'VERSION', 'IO',
-    'UNSUPPORTED', 'ABORTED', 'SHUTDOWN', 'TIMEOUT', 'FAILURE',
+    'UNSUPPORTED', 'ABORTED', 'SHUTDOWN', 'TIMEOUT', 'FAILURE', 'CHECKSUM',
 ]
 (S_PROTOCOL, S_NOT_FOUND, S_EXISTS, S_DENIED, S_BAD_PATH, S_NOT_DIR,
  S_IS_DIR, S_NO_SPACE, S_TOO_LARGE, S_BUSY, S_VERSION, S_IO,
  S_UNSUPPORTED, S_ABORTED, S_SHUTDOWN, S_TIMEOUT,
- S_FAILURE) = range(1, 18)
+ S_FAILURE, S_CHECKSUM) = range(1, 19)
 # Statuses that, with id 0, end the connection (section 9).
 CONNECTION_STATUSES = (S_PROTOCOL, S_BUSY, S_VERSION, S_SHUTDOWN, S_TIMEOUT)
 
@@ -208,6 +228,228 @@ def free_port():
         s.close()
 
 
+# --- certificates ----------------------------------------------------------
+
+def _crc32c_table():
+    table = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ (0x82F63B78 if c & 1 else 0)
+        table.append(c)
+    return table
+
+
+_TABLE = _crc32c_table()
+
+
+def crc32c(data, crc=0):
+    """CRC-32C (Castagnoli), as section 5.6 defines it; slow, small data
+    only."""
+    crc ^= 0xFFFFFFFF
+    for b in data:
+        crc = _TABLE[(crc ^ b) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+class Relay:
+    """A TCP relay: 127.0.0.1:port in front of the server's port, one
+    thread per direction.  Subclasses override pump(src, dst, direction)
+    ('c2s' or 's2c') to alter or pace the stream; the default copies."""
+
+    def __init__(self, server_port):
+        self.server_port = server_port
+        self.lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.lsock.bind(('127.0.0.1', 0))
+        self.lsock.listen(8)
+        self.port = self.lsock.getsockname()[1]
+        self.socks = []
+        self.threads = [threading.Thread(target=self._accept, daemon=True)]
+        self.threads[0].start()
+
+    @property
+    def addr(self):
+        return '127.0.0.1:%d' % self.port
+
+    def close(self):
+        try:
+            # Wakes the accept() below (close alone does not, on Linux).
+            self.lsock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.lsock.close()
+        for s in self.socks:
+            try:
+                s.close()
+            except OSError:
+                pass
+        for t in self.threads:
+            t.join(timeout=IO_TIMEOUT)
+
+    def _accept(self):
+        while True:
+            try:
+                c, _ = self.lsock.accept()
+            except OSError:
+                return
+            s = socket.create_connection(('127.0.0.1', self.server_port))
+            self.socks += [c, s]
+            for src, dst, d in ((c, s, 'c2s'), (s, c, 's2c')):
+                t = threading.Thread(target=self._run, args=(src, dst, d),
+                                     daemon=True)
+                t.start()
+                self.threads.append(t)
+
+    def _run(self, src, dst, direction):
+        try:
+            self.pump(src, dst, direction)
+        except OSError:
+            pass
+        finally:
+            for s, how in ((dst, socket.SHUT_WR), (src, socket.SHUT_RD)):
+                try:
+                    s.shutdown(how)
+                except OSError:
+                    pass
+
+    def pump(self, src, dst, direction):
+        while True:
+            data = src.recv(64 * KIB)
+            if not data:
+                return
+            dst.sendall(data)
+
+
+class TestPKI:
+    """A private CA and certificates, made with the `openssl` command in a
+    temporary directory (removed at exit).
+
+    Leaves are signed with `openssl ca`, which alone among OpenSSL 3.0's
+    commands takes explicit -startdate/-enddate: that is how an already
+    expired certificate is made.
+    """
+
+    CA_CONF = """\
+[ ca ]
+default_ca = test_ca
+[ test_ca ]
+dir = {dir}
+database = {dir}/index.txt
+new_certs_dir = {dir}/issued
+serial = {dir}/serial
+default_md = sha256
+policy = policy_any
+unique_subject = no
+email_in_dn = no
+[ policy_any ]
+commonName = supplied
+[ server_ext ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = {san}
+[ client_ext ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+"""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix='ftpf-pki-')
+        self.ca_crt, self.ca_key = self.make_ca('ca', 'ftpf test CA')
+        self.server_crt, self.server_key = self.make_leaf(
+            'server', 'ca', '127.0.0.1', san='IP:127.0.0.1')
+        self.client_crt, self.client_key = self.make_leaf(
+            'client', 'ca', 'e2e client', client=True)
+        self._contexts = {}
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def openssl(self, *args):
+        r = subprocess.run(['openssl'] + list(args), capture_output=True,
+                           cwd=self.dir, timeout=60)
+        if r.returncode != 0:
+            raise AssertionError('openssl %s failed:\n%s' %
+                                 (' '.join(args), r.stderr.decode()))
+
+    def make_ca(self, name, cn):
+        """A self-signed CA; returns (certificate, key) paths."""
+        crt, key = self.path(name + '.crt'), self.path(name + '.key')
+        self.openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt',
+                     'ec_paramgen_curve:prime256v1', '-nodes', '-keyout',
+                     key, '-out', crt, '-days', '30', '-subj', '/CN=' + cn,
+                     '-addext', 'basicConstraints=critical,CA:TRUE',
+                     '-addext', 'keyUsage=critical,keyCertSign,cRLSign')
+        cadir = self.path(name + '.db')
+        os.makedirs(os.path.join(cadir, 'issued'))
+        open(os.path.join(cadir, 'index.txt'), 'w').close()
+        with open(os.path.join(cadir, 'serial'), 'w') as f:
+            f.write('1000\n')
+        return crt, key
+
+    def make_leaf(self, name, ca, cn, san='DNS:unused.invalid', client=False,
+                  expired=False):
+        """A certificate for cn signed by CA ca (a make_ca() name), for a
+        server (with subjectAltName san) or a client; returns (certificate,
+        key) paths.  expired: valid only during January 2020."""
+        crt, key = self.path(name + '.crt'), self.path(name + '.key')
+        csr, conf = self.path(name + '.csr'), self.path(name + '.cnf')
+        cadir = self.path(ca + '.db')
+        with open(conf, 'w') as f:
+            f.write(self.CA_CONF.format(dir=cadir, san=san))
+        self.openssl('req', '-new', '-newkey', 'ec', '-pkeyopt',
+                     'ec_paramgen_curve:prime256v1', '-nodes', '-keyout',
+                     key, '-out', csr, '-subj', '/CN=' + cn)
+        dates = (['-startdate', '20200101000000Z', '-enddate',
+                  '20200201000000Z'] if expired else ['-days', '30'])
+        self.openssl('ca', '-batch', '-notext', '-config', conf, '-cert',
+                     self.path(ca + '.crt'), '-keyfile',
+                     self.path(ca + '.key'), '-in', csr, '-out', crt,
+                     '-extensions', 'client_ext' if client else 'server_ext',
+                     *dates)
+        return crt, key
+
+    def client_context(self, ca=None, cert=None, key=None):
+        """An ssl client context that verifies like ftpc: the CA, the
+        host name or IP, ALPN ftpf/1; cached per arguments."""
+        k = (ca, cert, key)
+        if k not in self._contexts:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+            ctx.load_verify_locations(ca or self.ca_crt)
+            if cert:
+                ctx.load_cert_chain(cert, key)
+            ctx.set_alpn_protocols([ALPN])
+            self._contexts[k] = ctx
+        return self._contexts[k]
+
+
+_PKI = []
+
+
+def pki():
+    """The process's TestPKI, made on first use."""
+    if not _PKI:
+        _PKI.append(TestPKI())
+        atexit.register(_PKI[0].cleanup)
+    return _PKI[0]
+
+
+def tls_server_args(p=None, client_ca=False):
+    p = p or pki()
+    args = ['--tls-cert', p.server_crt, '--tls-key', p.server_key]
+    return args + (['--tls-client-ca', p.ca_crt] if client_ca else [])
+
+
+def tls_client_args(p=None):
+    p = p or pki()
+    return ['--tls', '--ca', p.ca_crt]
+
+
 # --- the daemon ----------------------------------------------------------
 
 class Server:
@@ -218,11 +460,12 @@ class Server:
     a chatty daemon can never block on a full pipe.
     """
 
-    def __init__(self, root=None, args=(), env=None):
+    def __init__(self, root=None, args=(), env=None, tls=None):
         self.tmp = tempfile.mkdtemp(prefix='ftpd-e2e-')
         self.root = root or os.path.join(self.tmp, 'root')
         os.makedirs(self.root, exist_ok=True)
-        self.args = list(args)
+        self.tls = TLS if tls is None else tls
+        self.args = (tls_server_args() if self.tls else []) + list(args)
         self.env = env
         self.proc = None
         self.port = None
@@ -388,15 +631,22 @@ FtpcResult = collections.namedtuple('FtpcResult',
                                     'returncode stdout stderr')
 
 
-def run_ftpc(args, stdin=None, cwd=None, timeout=FTPC_TIMEOUT):
+def ftpc_cmd(args, tls=None):
+    """The ftpc command line: with --tls --ca (the test CA) in TLS mode."""
+    tls = TLS if tls is None else tls
+    return [FTPC] + (tls_client_args() if tls else []) + list(args)
+
+
+def run_ftpc(args, stdin=None, cwd=None, timeout=FTPC_TIMEOUT, tls=None):
     """Runs ftpc with args; stdin (str or bytes) becomes its standard input
-    (a pipe, so not a tty), else /dev/null.  Fails on a sanitizer report."""
+    (a pipe, so not a tty), else /dev/null.  Fails on a sanitizer report.
+    tls=None: TLS in TLS mode; True/False force it."""
     kwargs = {}
     if stdin is None:
         kwargs['stdin'] = subprocess.DEVNULL
     else:
         kwargs['input'] = stdin.encode() if isinstance(stdin, str) else stdin
-    r = subprocess.run([FTPC] + list(args), capture_output=True, cwd=cwd,
+    r = subprocess.run(ftpc_cmd(args, tls), capture_output=True, cwd=cwd,
                        timeout=timeout, **kwargs)
     out = r.stdout.decode('utf-8', 'surrogateescape')
     err = r.stderr.decode('utf-8', 'surrogateescape')
@@ -404,10 +654,10 @@ def run_ftpc(args, stdin=None, cwd=None, timeout=FTPC_TIMEOUT):
     return FtpcResult(r.returncode, out, err)
 
 
-def popen_ftpc(args, cwd=None):
+def popen_ftpc(args, cwd=None, tls=None):
     """Starts ftpc without waiting for it (stdin /dev/null, output piped;
     read it with communicate())."""
-    return subprocess.Popen([FTPC] + list(args), cwd=cwd,
+    return subprocess.Popen(ftpc_cmd(args, tls), cwd=cwd,
                             stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
@@ -524,8 +774,15 @@ class RawClient:
     """
 
     def __init__(self, port, host='127.0.0.1', timeout=IO_TIMEOUT,
-                 trace=None):
+                 trace=None, tls=None, context=None):
         self.sock = socket.create_connection((host, port), timeout=timeout)
+        if TLS if tls is None else tls:
+            ctx = context or pki().client_context()
+            try:
+                self.sock = ctx.wrap_socket(self.sock, server_hostname=host)
+            except BaseException:
+                self.sock.close()
+                raise
         self.timeout = timeout
         self.trace = trace
         self.next_id = 1
@@ -555,10 +812,15 @@ class RawClient:
                              ftype, flags, fid)
         if self.trace:
             self.trace('C', header, body)
-        self.sock.sendall(header + body)
+        self.send_raw(header + body)
 
     def send_raw(self, data):
-        self.sock.sendall(data)
+        try:
+            self.sock.sendall(data)
+        except (ssl.SSLEOFError, ssl.SSLZeroReturnError) as e:
+            # The ssl module's name for the peer having closed: on a plain
+            # socket the same event is EPIPE.
+            raise BrokenPipeError(str(e)) from e
 
     def _recv_exact(self, n, at_boundary):
         chunks = []

@@ -3,8 +3,10 @@
 A put that replaces an existing file is killed mid-transfer, first on the
 client side, then on the daemon's.  The old file must stay intact, nothing
 partial may be visible (in `ls` or in the root, except the hidden temporary
-until the daemon has cleaned it up), and the daemon must keep serving, or,
-when it was the one killed, start again on the same root without leftovers.
+until the daemon has cleaned it up, or kept it hidden for a resume: ftpc
+negotiates RESUME, PROTOCOL.md 5.7), and the daemon must keep serving, or,
+when it was the one killed, start again on the same root without leftovers
+other than that kept upload.
 """
 
 import os
@@ -16,6 +18,13 @@ from harness import MIB, E2ETestCase, run_ftpc, sha256_file
 
 BIG = 512 * MIB
 OLD_SIZE = 4321
+# A kept (resumable) upload: hidden, and allowed to stay (section 5.7).
+PARTIAL_PREFIX = harness.TEMP_PREFIX + 'r.'
+
+
+def not_kept(paths):
+    return [p for p in paths
+            if not os.path.basename(p).startswith(PARTIAL_PREFIX)]
 
 
 class KillTest(E2ETestCase):
@@ -77,9 +86,10 @@ class KillTest(E2ETestCase):
         self.assertEqual(proc.returncode, -signal.SIGKILL)
         self.assert_old_intact(srv.root, digest)
         self.assertEqual(self.visible(srv.root), ['target'])
-        harness.wait_for(lambda: not harness.temporaries(srv.root),
-                         60 * harness.SCALE, 'the temporary to be removed')
-        self.assertEqual(os.listdir(srv.root), ['target'])
+        harness.wait_for(lambda: 'PUT path="target"' in srv.log_text(),
+                         60 * harness.SCALE, 'the PUT to end')
+        self.assertEqual(not_kept(harness.temporaries(srv.root)), [])
+        self.assertEqual(not_kept(os.listdir(srv.root)), ['target'])
         r = run_ftpc(['-c', 'ls; get target copy', srv.addr], cwd=self.work)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(len(r.stdout.splitlines()), 1, r.stdout)
@@ -104,8 +114,8 @@ class KillTest(E2ETestCase):
 
         again = self.start_server(root=srv.root)
         # Recovery runs before the port file is written.
-        self.assertEqual(harness.temporaries(again.root), [])
-        self.assertEqual(os.listdir(again.root), ['target'])
+        self.assertEqual(not_kept(harness.temporaries(again.root)), [])
+        self.assertEqual(not_kept(os.listdir(again.root)), ['target'])
         self.assert_old_intact(again.root, digest)
         r = run_ftpc(['-c', 'get target copy', again.addr], cwd=self.work)
         self.assertEqual(r.returncode, 0, r.stderr)

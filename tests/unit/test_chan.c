@@ -116,7 +116,7 @@ child_send_big(struct chan *a)
 {
 	uint8_t *big = malloc(PROTO_FRAME_MAX);
 	struct buf end;
-	struct msg_end e = { PROTO_FRAME_MAX };
+	struct msg_end e = { PROTO_FRAME_MAX, false, 0 };
 	int r;
 
 	if (big == NULL)
@@ -160,7 +160,7 @@ START_TEST(test_one_mib_frame)
 			ck_abort_msg("byte %zu differs", i);
 	ck_assert_int_eq(chan_recv(b, &f), FTP_OK);
 	ck_assert_uint_eq(f.type, PROTO_END);
-	ck_assert_int_eq(msg_get_end(&f.body, &e), FTP_OK);
+	ck_assert_int_eq(msg_get_end(&f.body, &e, false), FTP_OK);
 	ck_assert_uint_eq(e.count, PROTO_FRAME_MAX);
 	chan_shrink(b);
 	ck_assert_int_eq(chan_recv(b, &f), FTP_E_CLOSED);

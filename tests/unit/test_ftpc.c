@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crc32c.h"
 #include "err.h"
 #include "localfile.h"
 #include "text.h"
@@ -251,7 +252,7 @@ START_TEST(test_part_commit)
 
 	ck_assert_int_eq(lf_part_open(&p, "sub/out.txt"), FTP_OK);
 	umask(old);
-	ck_assert_ptr_nonnull(strstr(p.tmp, "sub/.out.txt.ftpc-part."));
+	ck_assert_str_eq(p.tmp, "sub/.out.txt.ftpc-part");
 	ck_assert_int_eq(stat("sub/out.txt", &st), -1);
 	ck_assert_int_eq(lf_part_write(&p, "hello", 5), FTP_OK);
 	ck_assert_int_eq(lf_part_commit(&p), FTP_OK);
@@ -293,6 +294,77 @@ START_TEST(test_part_commit_fails_cleanly)
 	/* a missing directory: nothing is created */
 	ck_assert_int_ne(lf_part_open(&p, "missing/x"), FTP_OK);
 	ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
+
+/* A part left behind (ftpc killed) is found again and continued. */
+START_TEST(test_part_resume)
+{
+	struct lf_part p;
+	uint32_t crc;
+	char buf[16] = { 0 };
+	int fd;
+
+	ck_assert_int_eq(lf_part_open(&p, "sub/out.txt"), FTP_OK);
+	ck_assert_int_eq(lf_part_write(&p, "hello", 5), FTP_OK);
+	lf_part_close(&p);
+	ck_assert_int_eq(lf_part_resume(&p, "sub/out.txt", &crc), FTP_OK);
+	ck_assert_uint_eq(p.have, 5);
+	ck_assert_uint_eq(crc, crc32c_update(0, "hello", 5));
+	ck_assert_int_eq(lf_part_write(&p, " world", 6), FTP_OK);
+	ck_assert_int_eq(lf_part_commit(&p), FTP_OK);
+	fd = open("sub/out.txt", O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(read(fd, buf, sizeof(buf)), 11);
+	ck_assert_str_eq(buf, "hello world");
+	close(fd);
+	ck_assert_int_eq(count_entries("sub"), 1);
+	/* Opened plainly, a part starts empty. */
+	ck_assert_int_eq(lf_part_open(&p, "sub/x"), FTP_OK);
+	ck_assert_int_eq(lf_part_write(&p, "old", 3), FTP_OK);
+	lf_part_close(&p);
+	ck_assert_int_eq(lf_part_open(&p, "sub/x"), FTP_OK);
+	lf_part_close(&p);
+	ck_assert_int_eq(lf_part_resume(&p, "sub/x", &crc), FTP_OK);
+	ck_assert_uint_eq(p.have, 0);
+	lf_part_abort(&p);
+}
+END_TEST
+
+/* Without a part, an existing target's bytes are the ones held; the
+ * target itself is untouched until the commit. */
+START_TEST(test_part_seed_from_target)
+{
+	struct lf_part p;
+	uint32_t crc;
+	int fd = open("sub/t", O_WRONLY | O_CREAT, 0644);
+
+	ck_assert_int_eq(write(fd, "abc", 3), 3);
+	close(fd);
+	ck_assert_int_eq(lf_part_resume(&p, "sub/t", &crc), FTP_OK);
+	ck_assert_uint_eq(p.have, 3);
+	ck_assert_uint_eq(crc, crc32c_update(0, "abc", 3));
+	ck_assert_int_eq(lf_part_write(&p, "d", 1), FTP_OK);
+	ck_assert_int_eq(count_entries("sub"), 2);
+	ck_assert_int_eq(lf_part_commit(&p), FTP_OK);
+	ck_assert_int_eq(count_entries("sub"), 1);
+}
+END_TEST
+
+/* Two downloads to one target cannot share its part. */
+START_TEST(test_part_busy)
+{
+	struct lf_part a, b;
+	uint32_t crc;
+
+	ck_assert_int_eq(lf_part_open(&a, "sub/out.txt"), FTP_OK);
+	ck_assert_int_eq(lf_part_open(&b, "sub/out.txt"), FTP_E_BUSY);
+	ck_assert_int_eq(lf_part_resume(&b, "sub/out.txt", &crc),
+	    FTP_E_BUSY);
+	lf_part_abort(&a);
+	ck_assert_int_eq(lf_part_open(&b, "sub/out.txt"), FTP_OK);
+	lf_part_abort(&b);
+	ck_assert_int_eq(count_entries("sub"), 0);
 }
 END_TEST
 
@@ -350,6 +422,9 @@ ftpc_suite(void)
 	tcase_add_test(l, test_part_abort);
 	tcase_add_test(l, test_part_commit_fails_cleanly);
 	tcase_add_test(l, test_part_long_name);
+	tcase_add_test(l, test_part_resume);
+	tcase_add_test(l, test_part_seed_from_target);
+	tcase_add_test(l, test_part_busy);
 	tcase_add_test(l, test_open_read);
 	suite_add_tcase(s, l);
 	return s;

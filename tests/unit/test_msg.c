@@ -12,7 +12,8 @@
 
 /* Encoded bodies of one of each message, for the generic loops below. */
 enum sample { S_HELLO, S_HELLO_OK, S_LIST, S_GET, S_PUT, S_FILE, S_END,
-	      S_ERROR, S_ENTRIES, S_COUNT };
+	      S_END_CRC, S_SUM, S_SUM_OK, S_READY, S_ERROR, S_ENTRIES,
+	      S_COUNT };
 
 static int
 put_entries(struct buf *b)
@@ -44,7 +45,11 @@ put_sample(struct buf *b, enum sample s)
 	struct msg_get g = { "x", 77 };
 	struct msg_put p = { "dir/f", 123456789, 0 };
 	struct msg_file f = { 1000, -5, 10 };
-	struct msg_end e = { UINT64_MAX };
+	struct msg_end e = { UINT64_MAX, false, 0 };
+	struct msg_end ec = { 42, true, 0xdeadbeef };
+	struct msg_sum sm = { "d/f", 1ull << 33 };
+	struct msg_sum_ok so = { 100, 100, 0xe3069283 };
+	struct msg_ready rd = { 77, 0x01020304 };
 
 	switch (s) {
 	case S_HELLO: return msg_put_hello(b, &h);
@@ -54,6 +59,10 @@ put_sample(struct buf *b, enum sample s)
 	case S_PUT: return msg_put_put(b, &p);
 	case S_FILE: return msg_put_file(b, &f);
 	case S_END: return msg_put_end(b, &e);
+	case S_END_CRC: return msg_put_end(b, &ec);
+	case S_SUM: return msg_put_sum(b, &sm);
+	case S_SUM_OK: return msg_put_sum_ok(b, &so);
+	case S_READY: return msg_put_ready(b, &rd);
 	case S_ERROR: return msg_put_error(b, 2, "no such file");
 	case S_ENTRIES: return put_entries(b);
 	default: ck_abort();
@@ -95,6 +104,9 @@ decode_sample(struct buf *b, enum sample s)
 		struct msg_put p;
 		struct msg_file f;
 		struct msg_end e;
+		struct msg_sum sm;
+		struct msg_sum_ok so;
+		struct msg_ready rd;
 		struct msg_error err;
 	} m;
 
@@ -105,7 +117,11 @@ decode_sample(struct buf *b, enum sample s)
 	case S_GET: return msg_get_get(b, &m.g);
 	case S_PUT: return msg_get_put(b, &m.p);
 	case S_FILE: return msg_get_file(b, &m.f);
-	case S_END: return msg_get_end(b, &m.e);
+	case S_END: return msg_get_end(b, &m.e, false);
+	case S_END_CRC: return msg_get_end(b, &m.e, true);
+	case S_SUM: return msg_get_sum(b, &m.sm);
+	case S_SUM_OK: return msg_get_sum_ok(b, &m.so);
+	case S_READY: return msg_get_ready(b, &m.rd);
 	case S_ERROR: return msg_get_error(b, &m.err);
 	case S_ENTRIES: return get_entries(b);
 	default: ck_abort();
@@ -256,7 +272,7 @@ END_TEST
 START_TEST(test_replies_round_trip)
 {
 	struct msg_file f = { 10, INT64_MIN, 10 }, f2;
-	struct msg_end e = { 12345 }, e2;
+	struct msg_end e = { 12345, false, 7 }, e2;
 	struct msg_error err;
 	struct buf b;
 
@@ -267,8 +283,9 @@ START_TEST(test_replies_round_trip)
 	ck_assert(f2.mtime == INT64_MIN);
 	ck_assert_uint_eq(f2.offset, 10);
 	ck_assert_int_eq(msg_put_end(&b, &e), FTP_OK);
-	ck_assert_int_eq(msg_get_end(&b, &e2), FTP_OK);
+	ck_assert_int_eq(msg_get_end(&b, &e2, false), FTP_OK);
 	ck_assert_uint_eq(e2.count, 12345);
+	ck_assert(!e2.has_crc);
 	ck_assert_int_eq(msg_put_error(&b, 65535, NULL), FTP_OK);
 	ck_assert_int_eq(msg_get_error(&b, &err), FTP_OK);
 	ck_assert_uint_eq(err.status, 65535);
@@ -282,6 +299,78 @@ START_TEST(test_replies_round_trip)
 	ck_assert_int_eq(buf_put_i64(&b, 0), FTP_OK);
 	ck_assert_int_eq(buf_put_u64(&b, 11), FTP_OK);
 	ck_assert_int_eq(msg_get_file(&b, &f2), FTP_E_BAD_VALUE);
+	buf_free(&b);
+}
+END_TEST
+
+/* END with and without the checksum field: each side decodes only what
+ * was negotiated, and a mismatch is a malformed body, never a guess. */
+START_TEST(test_end_crc)
+{
+	struct msg_end e = { 1ull << 40, true, 0xe3069283 }, e2;
+	struct buf b;
+
+	buf_init(&b, PROTO_CONTROL_MAX);
+	ck_assert_int_eq(msg_put_end(&b, &e), FTP_OK);
+	ck_assert_uint_eq(buf_len(&b), 12);
+	ck_assert_uint_eq(buf_ptr(&b)[8], 0xe3);
+	ck_assert_uint_eq(buf_ptr(&b)[11], 0x83);
+	ck_assert_int_eq(msg_get_end(&b, &e2, true), FTP_OK);
+	ck_assert(e2.has_crc);
+	ck_assert_uint_eq(e2.count, 1ull << 40);
+	ck_assert_uint_eq(e2.crc, 0xe3069283);
+	/* 12 bytes where 8 were expected: trailing. */
+	ck_assert_int_eq(msg_put_end(&b, &e), FTP_OK);
+	ck_assert_int_eq(msg_get_end(&b, &e2, false), FTP_E_TRAILING);
+	buf_reset(&b);
+	/* 8 bytes where 12 were expected: short. */
+	e.has_crc = false;
+	ck_assert_int_eq(msg_put_end(&b, &e), FTP_OK);
+	ck_assert_uint_eq(buf_len(&b), 8);
+	ck_assert_int_eq(msg_get_end(&b, &e2, true), FTP_E_SHORT);
+	buf_reset(&b);
+	/* The crc field is not 0 when absent, just ignored: has_crc says. */
+	e.crc = 99;
+	ck_assert_int_eq(msg_put_end(&b, &e), FTP_OK);
+	ck_assert_int_eq(msg_get_end(&b, &e2, false), FTP_OK);
+	ck_assert(!e2.has_crc);
+	ck_assert_uint_eq(e2.crc, 0);
+	buf_free(&b);
+}
+END_TEST
+
+/* SUM, SUM_OK and READY (resume) round trip with their values, and a
+ * SUM_OK never claims a sum over more bytes than the file has. */
+START_TEST(test_resume_messages)
+{
+	struct msg_sum sm = { "a/b", 12345 }, sm2;
+	struct msg_sum_ok so = { 10, 4, 0xcafe }, so2;
+	struct msg_ready rd = { UINT64_MAX, 0xffffffff }, rd2;
+	struct buf b;
+
+	buf_init(&b, PROTO_CONTROL_MAX);
+	ck_assert_int_eq(msg_put_sum(&b, &sm), FTP_OK);
+	ck_assert_int_eq(msg_get_sum(&b, &sm2), FTP_OK);
+	ck_assert_str_eq(sm2.path, "a/b");
+	ck_assert_uint_eq(sm2.length, 12345);
+	ck_assert_int_eq(msg_put_sum_ok(&b, &so), FTP_OK);
+	ck_assert_uint_eq(buf_len(&b), 20);
+	ck_assert_int_eq(msg_get_sum_ok(&b, &so2), FTP_OK);
+	ck_assert_uint_eq(so2.size, 10);
+	ck_assert_uint_eq(so2.length, 4);
+	ck_assert_uint_eq(so2.crc, 0xcafe);
+	ck_assert_int_eq(msg_put_ready(&b, &rd), FTP_OK);
+	ck_assert_uint_eq(buf_len(&b), 12);
+	ck_assert_int_eq(msg_get_ready(&b, &rd2), FTP_OK);
+	ck_assert_uint_eq(rd2.offset, UINT64_MAX);
+	ck_assert_uint_eq(rd2.crc, 0xffffffff);
+	so.length = 11;
+	ck_assert_int_eq(msg_put_sum_ok(&b, &so), FTP_E_BAD_VALUE);
+	ck_assert_uint_eq(buf_len(&b), 0);
+	ck_assert_int_eq(buf_put_u64(&b, 10), FTP_OK);
+	ck_assert_int_eq(buf_put_u64(&b, 11), FTP_OK);
+	ck_assert_int_eq(buf_put_u32(&b, 0), FTP_OK);
+	ck_assert_int_eq(msg_get_sum_ok(&b, &so2), FTP_E_BAD_VALUE);
 	buf_free(&b);
 }
 END_TEST
@@ -539,7 +628,8 @@ START_TEST(test_err_table)
 		ck_assert_uint_eq(ftp_err_to_status(ftp_err_from_status(s)), s);
 	}
 	ck_assert_int_eq(ftp_err_from_status(0), FTP_E_PROTOCOL);
-	ck_assert_int_eq(ftp_err_from_status(18), FTP_E_FAILURE);
+	ck_assert_int_eq(ftp_err_from_status(FTP_STATUS_MAX + 1),
+	    FTP_E_FAILURE);
 	ck_assert_int_eq(ftp_err_from_status(100), FTP_E_FAILURE);
 	ck_assert_int_eq(ftp_err_from_status(65535), FTP_E_FAILURE);
 }
@@ -585,6 +675,8 @@ msg_suite(void)
 	tcase_add_test(tc, test_requests_round_trip);
 	tcase_add_test(tc, test_replies_round_trip);
 	tcase_add_test(tc, test_empty_bodies);
+	tcase_add_test(tc, test_end_crc);
+	tcase_add_test(tc, test_resume_messages);
 	tcase_add_test(tc, test_error_status_zero);
 	tcase_add_test(tc, test_error_message_cut_at_utf8_boundary);
 	tcase_add_test(tc, test_string_fields_limits);

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -788,6 +790,239 @@ START_TEST(open_bad_root)
 }
 END_TEST
 
+/* --- cached checksums ------------------------------------------------- */
+
+/* The sum stored for path, or the error. */
+static int
+sum_of(const char *path, uint32_t *sum)
+{
+	struct stor_file *f;
+	int r;
+
+	*sum = 0;
+	if ((r = stor_open_read(st, path, &f, NULL)) != 0)
+		return r;
+	r = stor_file_get_sum(f, sum);
+	stor_file_close(f);
+	return r;
+}
+
+static void
+set_mtime(const char *path, time_t sec)
+{
+	struct timespec ts[2] = { { sec, 0 }, { sec, 0 } };
+
+	ck_assert_int_eq(utimensat(rootfd, path, ts, 0), 0);
+}
+
+START_TEST(sum_upload_and_stale)
+{
+	struct stor_upload *up;
+	uint32_t sum;
+	int r;
+
+	ck_assert_int_eq(stor_upload_begin(st, "s", &up), 0);
+	ck_assert_int_eq(stor_upload_write(up, "hello world", 11), 0);
+	r = stor_upload_set_sum(up, 0xfeedf00d);
+	ck_assert_int_eq(stor_upload_commit(up), 0);
+	if (r == -ENOTSUP) {
+		/* No user xattrs here: no cache, and every GET computes. */
+		ck_assert_int_eq(sum_of("s", &sum), -ENOTSUP);
+		return;
+	}
+	ck_assert_int_eq(r, 0);
+	/* It travelled with the rename. */
+	ck_assert_int_eq(sum_of("s", &sum), 0);
+	ck_assert_uint_eq(sum, 0xfeedf00d);
+	/* Same bytes, but touched behind the store's back: stale. */
+	set_mtime("s", 1000000000);
+	ck_assert_int_eq(sum_of("s", &sum), -ENODATA);
+	/* None at all. */
+	put(rootfd, "plain", "abc");
+	ck_assert_int_eq(sum_of("plain", &sum), -ENODATA);
+}
+END_TEST
+
+START_TEST(sum_set_on_read)
+{
+	struct stor_file *f;
+	uint32_t sum;
+	int r;
+
+	put(rootfd, "s", "0123456789");
+	set_mtime("s", 1000000000);
+	ck_assert_int_eq(stor_open_read(st, "s", &f, NULL), 0);
+	ck_assert_int_eq(stor_file_get_sum(f, &sum), -ENODATA);
+	if ((r = stor_file_set_sum(f, 0x11223344)) == -ENOTSUP) {
+		stor_file_close(f);
+		return;
+	}
+	ck_assert_int_eq(r, 0);
+	ck_assert_int_eq(stor_file_get_sum(f, &sum), 0);
+	ck_assert_uint_eq(sum, 0x11223344);
+	/* Changed while open (a sum computed now would mix old and new
+	 * bytes): not stored, and the old one is stale. */
+	set_mtime("s", 1000000001);
+	ck_assert_int_eq(stor_file_set_sum(f, 0x55667788), -ESTALE);
+	ck_assert_int_eq(stor_file_get_sum(f, &sum), -ENODATA);
+	stor_file_close(f);
+	/* Back to the state it was summed in: valid again.  Then the same
+	 * mtime but a different size: stale. */
+	set_mtime("s", 1000000000);
+	ck_assert_int_eq(sum_of("s", &sum), 0);
+	ck_assert_uint_eq(sum, 0x11223344);
+	put(rootfd, "s", "01234567890");
+	set_mtime("s", 1000000000);
+	ck_assert_int_eq(sum_of("s", &sum), -ENODATA);
+}
+END_TEST
+
+/* A copy that kept the attribute (cp --preserve=all) is another inode. */
+START_TEST(sum_copied_attr_stale)
+{
+	struct stor_file *f;
+	char val[128];
+	ssize_t n;
+	uint32_t sum;
+	int a, b, r;
+
+	put(rootfd, "s", "same bytes");
+	set_mtime("s", 1000000000);
+	ck_assert_int_eq(stor_open_read(st, "s", &f, NULL), 0);
+	r = stor_file_set_sum(f, 7);
+	stor_file_close(f);
+	if (r == -ENOTSUP)
+		return;
+	ck_assert_int_eq(r, 0);
+	a = openat(rootfd, "s", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(a, 0);
+	n = fgetxattr(a, "user.ftpf.crc32c", val, sizeof(val));
+	ck_assert_int_gt(n, 0);
+	put(rootfd, "copy", "same bytes");
+	b = openat(rootfd, "copy", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(b, 0);
+	ck_assert_int_eq(fsetxattr(b, "user.ftpf.crc32c", val, (size_t)n, 0),
+	    0);
+	set_mtime("copy", 1000000000);
+	ck_assert_int_eq(sum_of("s", &sum), 0);
+	ck_assert_uint_eq(sum, 7);
+	ck_assert_int_eq(sum_of("copy", &sum), -ENODATA);
+	close(a);
+	close(b);
+}
+END_TEST
+
+/* --- resumable uploads ------------------------------------------------ */
+
+START_TEST(partial_keep_and_resume)
+{
+	struct stor_upload *up, *other;
+	uint64_t have;
+	char buf[16];
+	size_t got;
+
+	ck_assert_int_eq(stor_upload_begin_resumable(st, "r.bin", true, &up,
+	    &have), 0);
+	ck_assert_uint_eq(have, 0);
+	ck_assert_int_eq(stor_upload_write(up, "hello ", 6), 0);
+	/* Held: a second upload to the same target is refused. */
+	ck_assert_int_eq(stor_upload_begin_resumable(st, "r.bin", false,
+	    &other, &have), -EBUSY);
+	stor_upload_keep(up);
+	/* Kept, hidden, and survives recovery. */
+	ck_assert_uint_eq(temps(), 1);
+	ck_assert_int_eq(stor_stat(st, "r.bin", &(struct stor_info){ 0 }),
+	    -ENOENT);
+	ck_assert_int_eq(stor_recover(st, &(unsigned){ 0 }), 0);
+	ck_assert_uint_eq(temps(), 1);
+	ck_assert_int_eq(stor_upload_begin_resumable(st, "r.bin", false, &up,
+	    &have), 0);
+	ck_assert_uint_eq(have, 6);
+	ck_assert_int_eq(stor_upload_pread(up, buf, sizeof(buf), 0, &got), 0);
+	ck_assert_uint_eq(got, 6);
+	ck_assert_mem_eq(buf, "hello ", 6);
+	ck_assert_int_eq(stor_upload_write(up, "world", 5), 0);
+	ck_assert_int_eq(stor_upload_commit(up), 0);
+	ck_assert_str_eq(slurp(rootfd, "r.bin"), "hello world");
+	ck_assert_uint_eq(temps(), 0);
+}
+END_TEST
+
+START_TEST(partial_fresh_truncate_abort)
+{
+	struct stor_upload *up;
+	uint64_t have;
+
+	ck_assert_int_eq(stor_upload_begin_resumable(st, "f", true, &up,
+	    &have), 0);
+	ck_assert_int_eq(stor_upload_write(up, "abc", 3), 0);
+	stor_upload_keep(up);
+	/* fresh: the kept bytes are dropped. */
+	ck_assert_int_eq(stor_upload_begin_resumable(st, "f", true, &up,
+	    &have), 0);
+	ck_assert_uint_eq(have, 0);
+	ck_assert_int_eq(stor_upload_write(up, "xy", 2), 0);
+	ck_assert_int_eq(stor_upload_truncate(up), 0);
+	ck_assert_uint_eq(stor_upload_size(up), 0);
+	ck_assert_int_eq(stor_upload_write(up, "z", 1), 0);
+	stor_upload_keep(up);
+	ck_assert_int_eq(stor_upload_begin_resumable(st, "f", false, &up,
+	    &have), 0);
+	ck_assert_uint_eq(have, 1);
+	/* Another target has its own. */
+	stor_upload_abort(up);
+	ck_assert_uint_eq(temps(), 0);
+	ck_assert_int_eq(stor_upload_begin_resumable(st, "g", false, &up,
+	    &have), 0);
+	ck_assert_uint_eq(have, 0);
+	stor_upload_abort(up);
+}
+END_TEST
+
+static void
+age_partials(time_t when)
+{
+	struct timespec ts[2] = { { when, 0 }, { when, 0 } };
+	struct dirent *de;
+	DIR *d = fdopendir(dup(rootfd));
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, STOR_PARTIAL_PREFIX,
+		    strlen(STOR_PARTIAL_PREFIX)) == 0)
+			ck_assert_int_eq(utimensat(rootfd, de->d_name, ts, 0),
+			    0);
+	closedir(d);
+}
+
+START_TEST(partial_sweep)
+{
+	struct stor_upload *up, *held;
+	uint64_t have;
+	unsigned removed;
+
+	ck_assert_int_eq(stor_upload_begin_resumable(st, "old", true, &up,
+	    &have), 0);
+	ck_assert_int_eq(stor_upload_write(up, "x", 1), 0);
+	stor_upload_keep(up);
+	ck_assert_int_eq(stor_upload_begin_resumable(st, "busy", true, &held,
+	    &have), 0);
+	age_partials(time(NULL) - 7200);
+	ck_assert_int_eq(stor_upload_begin_resumable(st, "young", true, &up,
+	    &have), 0);
+	stor_upload_keep(up);
+	ck_assert_uint_eq(temps(), 3);
+	ck_assert_int_eq(stor_sweep_partials(st, 3600, &removed), 0);
+	/* The old idle one goes; the one in use and the young one stay. */
+	ck_assert_uint_eq(removed, 1);
+	ck_assert_uint_eq(temps(), 2);
+	stor_upload_keep(held);
+	ck_assert_int_eq(stor_sweep_partials(st, 3600, &removed), 0);
+	ck_assert_uint_eq(removed, 1);
+	ck_assert_uint_eq(temps(), 1);
+}
+END_TEST
+
 /* A test case whose tests each get a fresh tree. */
 static TCase *
 tcase(Suite *s, const char *name)
@@ -828,6 +1063,12 @@ store_suite(void)
 	tcase_add_test(upl, commit_fails);
 	tcase_add_test(upl, concurrent_uploads);
 	tcase_add_test(upl, write_enospc);
+	tcase_add_test(upl, sum_upload_and_stale);
+	tcase_add_test(upl, sum_set_on_read);
+	tcase_add_test(upl, sum_copied_attr_stale);
+	tcase_add_test(upl, partial_keep_and_resume);
+	tcase_add_test(upl, partial_fresh_truncate_abort);
+	tcase_add_test(upl, partial_sweep);
 	tcase_add_test(lst, list_many);
 	tcase_add_test(lst, list_kinds);
 	tcase_add_test(lst, list_empty_root);

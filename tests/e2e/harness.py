@@ -70,7 +70,8 @@ TYPE_NAMES = {
 }
 SERVER_TYPES = (DATA, END, OK, ERROR, HELLO_OK, ENTRIES, FILE, SUM_OK,
                 READY)
-FEATURE_CHECKSUM, FEATURE_RESUME = 0x1, 0x2
+FEATURE_CHECKSUM, FEATURE_RESUME, FEATURE_COMPRESS = 0x1, 0x2, 0x4
+FLAG_COMPRESSED = 0x01  # on DATA, in a transfer that asked for it (5.8)
 
 STATUS_NAMES = [
     None, 'PROTOCOL', 'NOT_FOUND', 'EXISTS', 'DENIED', 'BAD_PATH',
@@ -216,16 +217,6 @@ def temporaries(top):
             if name.startswith(TEMP_PREFIX):
                 found.append(os.path.join(dirpath, name))
     return found
-
-
-def free_port():
-    """A loopback port that nothing listens on (bound, then released)."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-    finally:
-        s.close()
 
 
 # --- certificates ----------------------------------------------------------
@@ -767,9 +758,10 @@ def parse_error(body):
 class RawClient:
     """A strict client for one connection, written from docs/PROTOCOL.md.
 
-    Every frame received is checked: flags 0, a known server-to-client
-    type, a length within its limit, the expected id, no trailing bytes,
-    valid strings.  trace, if given, is called as trace(direction, header,
+    Every frame received is checked: flags 0 (or, on DATA, those in
+    data_flags, which a test sets when it asked for them), a known
+    server-to-client type, a length within its limit, the expected id, no
+    trailing bytes, valid strings.  trace, if given, is called as trace(direction, header,
     body) for every frame sent ('C') or received ('S').
     """
 
@@ -787,6 +779,7 @@ class RawClient:
         self.trace = trace
         self.next_id = 1
         self.limits = dict(LIMIT_DEFAULTS)
+        self.data_flags = 0
 
     def close(self):
         if self.sock is not None:
@@ -841,7 +834,7 @@ class RawClient:
         name = TYPE_NAMES.get(ftype, '0x%02x' % ftype)
         if ftype not in SERVER_TYPES:
             raise ProtocolViolation('server sent type %s' % name)
-        if flags != 0:
+        if flags & ~(self.data_flags if ftype == DATA else 0):
             raise ProtocolViolation('%s with flags 0x%02x' % (name, flags))
         limit = self.limits[2] if ftype == DATA else CONTROL_MAX
         if length > min(limit, FRAME_CEILING):

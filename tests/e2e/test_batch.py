@@ -7,6 +7,7 @@ connection error (3) and a usage error (64) apart.
 """
 
 import os
+import socket
 import unittest
 
 import harness
@@ -87,8 +88,13 @@ class BatchTest(E2ETestCase):
         self.assertEqual(r.stderr, '')
 
     def test_exit_status_cannot_connect(self):
-        port = harness.free_port()
-        r = run_ftpc(['-c', 'put a', '127.0.0.1:%d' % port], cwd=self.work)
+        # A port bound but not listening refuses connections, and no
+        # other test running in parallel can take it meanwhile.
+        with socket.socket() as hold:
+            hold.bind(('127.0.0.1', 0))
+            port = hold.getsockname()[1]
+            r = run_ftpc(['-c', 'put a', '127.0.0.1:%d' % port],
+                         cwd=self.work)
         self.assertEqual(r.returncode, 3, r.stderr)
         self.assertNotEqual(r.stderr, '')
 

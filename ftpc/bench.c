@@ -220,12 +220,14 @@ lat_add(struct worker *w, double ms)
 {
 	uint32_t *n;
 	double us = ms * 1e3;
+	size_t cap;
 
 	if (w->nlat == w->cap) {
-		w->cap = w->cap != 0 ? 2 * w->cap : 1024;
-		if ((n = realloc(w->lat, w->cap * sizeof(*n))) == NULL)
+		cap = w->cap != 0 ? 2 * w->cap : 1024;
+		if ((n = reallocarray(w->lat, cap, sizeof(*n))) == NULL)
 			return FTP_E_NOMEM;
 		w->lat = n;
+		w->cap = cap;
 	}
 	w->lat[w->nlat++] = us > 4e9 ? 4000000000u : (uint32_t)us;
 	return FTP_OK;

@@ -245,6 +245,11 @@ accept_hello(struct ftpc_client *cl, const struct msg_hello_ok *ok)
 	if ((ok->features & ~cl->want) != 0)
 		return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
 		    "protocol error: server granted features not asked for");
+	/* Resuming unverified could splice two different files. */
+	if ((ok->features & PROTO_FEATURE_RESUME) != 0 &&
+	    (ok->features & PROTO_FEATURE_CHECKSUM) == 0)
+		return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
+		    "protocol error: server granted RESUME without CHECKSUM");
 	if (fmax == 0)
 		return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
 		    "protocol error: server accepts no DATA (FRAME_MAX 0)");
@@ -757,6 +762,19 @@ part_fail(struct ftpc_client *cl, int r, const char *target)
 	    target);
 }
 
+/* Ends the temporary after a failure: a resumed download keeps its bytes
+ * for the next try, unless they are what failed (a prefix or a whole file
+ * the server's sum does not match, or more bytes than the server has). */
+static void
+part_fail_end(struct lf_part *p, unsigned flags, int r)
+{
+	if ((flags & FTPC_RESUME) != 0 && r != FTP_E_CHECKSUM &&
+	    r != FTP_E_TOO_LARGE)
+		lf_part_close(p);
+	else
+		lf_part_abort(p);
+}
+
 /* The temporary to download into: emptied, or for a resume holding the
  * bytes we have (checked against the server's), and the GET to send. */
 static int
@@ -787,7 +805,7 @@ get_open_part(struct ftpc_client *cl, const char *remote,
 		r = encode_fail(cl, r);
 out:
 	if (r != FTP_OK)
-		lf_part_abort(gs->part);
+		part_fail_end(gs->part, flags, r);
 	return r;
 }
 
@@ -823,7 +841,7 @@ ftpc_get_ex(struct ftpc_client *cl, const char *remote, const char *local,
 		return local_fail(cl, r, errno, "cannot write", target);
 	return FTP_OK;
 out:
-	lf_part_abort(&part);
+	part_fail_end(&part, flags, r);
 	return r;
 }
 

@@ -54,7 +54,7 @@ get_read(struct get *g, uint32_t len, uint64_t off, size_t *got)
 /* The sum of the bytes before the offset, which are not sent but are part
  * of the whole-file sum. */
 static int
-get_prefix(struct get *g)
+get_prefix(struct session *s, struct get *g)
 {
 	uint64_t at = 0;
 	size_t got;
@@ -63,6 +63,8 @@ get_prefix(struct get *g)
 	if (!g->sum || g->cached)
 		return FTP_OK;
 	while (at < g->off) {
+		if ((r = session_still_wanted(s)) != FTP_OK)
+			return r;
 		r = get_read(g, g->off - at < PROTO_DATA_CHUNK ?
 		    (uint32_t)(g->off - at) : PROTO_DATA_CHUNK, at, &got);
 		if (r != FTP_OK)
@@ -105,7 +107,7 @@ get_stream(struct session *s, struct get *g, const struct stor_info *info)
 
 	buf_init(&b, PROTO_CONTROL_MAX);
 	reply_file(&mf, info, g->off);
-	if ((r = get_prefix(g)) != FTP_OK ||
+	if ((r = get_prefix(s, g)) != FTP_OK ||
 	    (r = msg_put_file(&b, &mf)) != FTP_OK ||
 	    (r = reply_send(s, PROTO_FILE, g->id, &b)) != FTP_OK)
 		goto out;

@@ -163,9 +163,11 @@ put_finish(struct session *s, struct put *p, const char *path)
 	return reply_send(s, PROTO_OK, p->id, NULL);
 }
 
-/* The sum of the kept bytes, read back from the upload. */
+/* The sum of the kept bytes, read back from the upload; -ECANCELED when
+ * the server stops or the client goes meanwhile (the session then ends at
+ * its next read). */
 static int
-put_base_sum(struct put *p)
+put_base_sum(struct session *s, struct put *p)
 {
 	uint8_t *tmp;
 	uint64_t at = 0;
@@ -175,6 +177,10 @@ put_base_sum(struct put *p)
 	if ((tmp = malloc(PROTO_DATA_CHUNK)) == NULL)
 		return -ENOMEM;
 	while (at < p->base && r == 0) {
+		if (session_still_wanted(s) != FTP_OK) {
+			r = -ECANCELED;
+			break;
+		}
 		r = stor_upload_pread(p->up, tmp, p->base - at <
 		    PROTO_DATA_CHUNK ? (size_t)(p->base - at) :
 		    PROTO_DATA_CHUNK, at, &got);
@@ -261,7 +267,7 @@ put_begin(struct session *s, struct put *p, const char *path)
 		if ((r = stor_upload_truncate(p->up)) < 0)
 			return r;
 	}
-	return put_base_sum(p);
+	return put_base_sum(s, p);
 }
 
 static int

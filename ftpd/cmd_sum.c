@@ -19,7 +19,8 @@
 
 /* The sum of bytes [0, len) of f; FTP_E_CHANGED if the file is shorter. */
 static int
-sum_prefix(struct stor_file *f, uint64_t len, uint32_t *crc)
+sum_prefix(struct session *s, struct stor_file *f, uint64_t len,
+    uint32_t *crc)
 {
 	uint8_t *tmp;
 	uint64_t at = 0;
@@ -29,14 +30,19 @@ sum_prefix(struct stor_file *f, uint64_t len, uint32_t *crc)
 	*crc = 0;
 	if ((tmp = malloc(PROTO_DATA_CHUNK)) == NULL)
 		return FTP_E_NOMEM;
-	while (at < len && r == FTP_OK) {
+	while (at < len) {
+		if ((r = session_still_wanted(s)) != FTP_OK)
+			break;
 		if ((r = stor_file_pread(f, tmp, len - at < PROTO_DATA_CHUNK ?
-		    (size_t)(len - at) : PROTO_DATA_CHUNK, at, &got)) < 0)
+		    (size_t)(len - at) : PROTO_DATA_CHUNK, at, &got)) < 0) {
 			r = reply_stor_code(r);
-		else if (got == 0)
+			break;
+		}
+		if (got == 0) {
 			r = FTP_E_CHANGED;
-		else
-			*crc = crc32c_update(*crc, tmp, got);
+			break;
+		}
+		*crc = crc32c_update(*crc, tmp, got);
 		at += got;
 	}
 	free(tmp);
@@ -77,11 +83,14 @@ cmd_sum(struct session *s, struct frame *f)
 	ok.length = m.length < info.size ? m.length : info.size;
 	whole = ok.length == info.size;
 	if (!whole || stor_file_get_sum(file, &ok.crc) != 0) {
-		r = sum_prefix(file, ok.length, &ok.crc);
+		r = sum_prefix(s, file, ok.length, &ok.crc);
 		if (r == FTP_OK && whole)
 			(void)stor_file_set_sum(file, ok.crc);
 	}
 	stor_file_close(file);
+	/* Shutdown or the client gone: the session ends, no answer. */
+	if (r == FTP_E_SHUTDOWN || r == FTP_E_CLOSED)
+		return r;
 	if (r == FTP_E_CHANGED)
 		return reply_error(s, f->id, FTP_E_CHANGED, "%s changed while "
 		    "being summed", m.path);

@@ -209,6 +209,19 @@ session_aborting(struct session *s)
 	return atomic_load(&s->aborting);
 }
 
+int
+session_still_wanted(struct session *s)
+{
+	if (session_aborting(s))
+		return session_fail(s, FTP_E_SHUTDOWN, "server shutting down");
+	/* Anything readable now is the client's close (or a request it
+	 * had no right to send before this answer). */
+	if (chan_readable(s->ch))
+		return session_fail(s, FTP_E_CLOSED, "client went away during "
+		    "a checksum pass");
+	return FTP_OK;
+}
+
 static int
 session_serve(struct session *s)
 {

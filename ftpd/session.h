@@ -75,6 +75,11 @@ const char *session_type_name(uint8_t type, char tmp[8]);
  * frame boundary. */
 bool session_aborting(struct session *s);
 
+/* For a long pass over a file before the answer goes out (a checksum):
+ * FTP_OK to go on, or the session's end when the server is stopping or
+ * the client, which waits in silence, has gone away. */
+int session_still_wanted(struct session *s);
+
 /* Seconds since t0 (CLOCK_MONOTONIC). */
 double session_elapsed(const struct timespec *t0);
 

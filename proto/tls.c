@@ -14,10 +14,14 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -442,11 +446,62 @@ linger(struct tls_conn *t)
 			break;
 }
 
-/* Runs the handshake under the timeout; on failure errbuf says why and t
- * is freed. */
+/* Milliseconds left until deadline (CLOCK_MONOTONIC), at least 0. */
+static int
+ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+	long long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
+	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms <= 0 ? 0 : ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/*
+ * Drives SSL_accept/SSL_connect on the non-blocking socket until it
+ * completes or the deadline passes: a per-read timeout alone would let a
+ * peer trickling a byte at a time hold the thread forever.  Returns the
+ * last SSL call's result; *timed_out when the deadline ended it.
+ */
+static int
+handshake_steps(struct tls_conn *t, unsigned timeout_s, bool *timed_out)
+{
+	struct timespec deadline;
+	struct pollfd p = { .fd = t->conn.fd };
+	int n, e, fl, ms;
+
+	*timed_out = false;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_s;
+	if ((fl = fcntl(t->conn.fd, F_GETFL)) < 0 ||
+	    fcntl(t->conn.fd, F_SETFL, fl | O_NONBLOCK) != 0)
+		return -1;
+	for (;;) {
+		errno = 0;
+		n = t->server ? SSL_accept(t->ssl) : SSL_connect(t->ssl);
+		e = n == 1 ? SSL_ERROR_NONE : SSL_get_error(t->ssl, n);
+		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+			break;
+		p.events = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+		/* poll's EINTR just loops: the deadline still bounds us. */
+		if ((ms = ms_left(&deadline)) == 0 ||
+		    (poll(&p, 1, ms) == 0 && ms_left(&deadline) == 0)) {
+			*timed_out = true;
+			break;
+		}
+	}
+	(void)fcntl(t->conn.fd, F_SETFL, fl);
+	return n;
+}
+
+/* Runs the handshake within timeout_s seconds in all; on failure errbuf
+ * says why and t is freed. */
 static int
 handshake(struct tls_conn *t, unsigned timeout_s, char *errbuf)
 {
+	bool timed_out;
 	int n, e, r;
 
 	if ((r = conn_set_timeout(&t->conn, timeout_s)) != FTP_OK) {
@@ -454,17 +509,19 @@ handshake(struct tls_conn *t, unsigned timeout_s, char *errbuf)
 		conn_free(t);
 		return r;
 	}
-	errno = 0;
-	n = t->server ? SSL_accept(t->ssl) : SSL_connect(t->ssl);
+	n = handshake_steps(t, timeout_s, &timed_out);
 	if (n == 1)
 		return FTP_OK;
-	e = SSL_get_error(t->ssl, n);
+	e = timed_out ? SSL_ERROR_NONE : SSL_get_error(t->ssl, n);
 	/* hello_check() has said why; OpenSSL knows only "callback failed". */
 	if (t->why[0] != '\0' &&
 	    ERR_GET_REASON(ERR_peek_error()) == SSL_R_CALLBACK_FAILED) {
 		ERR_clear_error();
 		t->failed = true;
 		r = FTP_E_TLS;
+	} else if (timed_out) {
+		t->failed = true;
+		r = FTP_E_TIMEOUT;
 	} else {
 		r = tls_failure(t, e, errno);
 	}
@@ -534,8 +591,11 @@ expect_host(struct tls_conn *t, const char *host, char *errbuf)
 	    inet_pton(AF_INET6, host, addr) == 1) {
 		ok = X509_VERIFY_PARAM_set1_ip_asc(p, host);
 	} else {
+		/* subjectAltName only (PROTOCOL.md 1.1): never the legacy
+		 * fallback to the subject's common name. */
 		X509_VERIFY_PARAM_set_hostflags(p,
-		    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+		    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS |
+		    X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
 		ok = X509_VERIFY_PARAM_set1_host(p, host, 0) == 1 &&
 		    SSL_set_tlsext_host_name(t->ssl, host) == 1;
 	}

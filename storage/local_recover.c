@@ -52,6 +52,11 @@ sweep_partial(DIR *d, const char *name, const struct sweep *sw)
 	    (int64_t)sb.st_mtim.tv_sec > (int64_t)sw->now - sw->max_age ||
 	    flock(fd, LOCK_EX | LOCK_NB) != 0)
 		r = 0;
+	/* An upload may have written and let go between the look and the
+	 * lock: judge its age again now that it cannot change. */
+	else if (fstat(fd, &sb) != 0 ||
+	    (int64_t)sb.st_mtim.tv_sec > (int64_t)sw->now - sw->max_age)
+		r = 0;
 	else if (unlinkat(dirfd(d), name, 0) == 0)
 		r = 1;
 	else if (errno != ENOENT)

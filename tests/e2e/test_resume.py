@@ -178,6 +178,19 @@ class ResumeTest(E2ETestCase):
         gets = transfer_lines(self.srv.log_text(), 'GET', 'f')
         self.assertEqual(gets, [(len(body) - MIB, 'ok'), (0, 'ok')])
 
+    def test_failed_get_c_keeps_the_part(self):
+        """A resume that fails for a reason other than a mismatch (here a
+        mistyped remote name) must not lose the bytes already fetched."""
+        body = os.urandom(MIB)
+        part = os.path.join(self.work, '.f.ftpc-part')
+        with open(part, 'wb') as f:
+            f.write(body)
+        r = self.ftpc('get -c nosuch f')
+        self.assertEqual(r.returncode, 1, r.stderr)
+        with open(part, 'rb') as f:
+            self.assertEqual(f.read(), body)
+        self.assertFalse(os.path.exists(os.path.join(self.work, 'f')))
+
     def interrupted_put(self, path, data, sent):
         """A raw PUT of data that stops after sent bytes and hangs up."""
         c = RawClient(self.srv.port)

@@ -14,6 +14,7 @@ import os
 import socket
 import ssl
 import subprocess
+import time
 import unittest
 
 import harness
@@ -248,6 +249,44 @@ class TlsTest(E2ETestCase):
             self.assert_still_serving(srv)
             self.wait_log(srv, 'TLS handshake failed: handshake timed out '
                           'after 10 s')
+
+    def test_trickled_handshake_hits_the_deadline(self):
+        """A peer sending its ClientHello a byte every 2 s never stays
+        silent long enough for a per-read timeout: only a deadline on the
+        whole handshake cuts it (at 10 s; a real ClientHello of a few
+        hundred bytes takes many minutes at this pace)."""
+        srv = self.server()
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        ctx.set_alpn_protocols([harness.ALPN])
+        out = ssl.MemoryBIO()
+        obj = ctx.wrap_bio(ssl.MemoryBIO(), out)
+        with self.assertRaises(ssl.SSLWantReadError):
+            obj.do_handshake()
+        hello = out.read()
+        self.assertGreater(len(hello), 100)
+        with socket.create_connection(('127.0.0.1', srv.port)) as s:
+            s.settimeout(2)
+            closed = False
+            deadline = time.monotonic() + 40 * harness.SCALE
+            for b in hello:
+                if time.monotonic() > deadline:
+                    break
+                try:
+                    s.sendall(bytes([b]))
+                    if s.recv(4096) == b'':
+                        closed = True
+                        break
+                except socket.timeout:
+                    continue
+                except OSError:  # reset, or an alert then a reset
+                    closed = True
+                    break
+            self.assertTrue(closed, 'a trickled handshake was never cut')
+        self.wait_log(srv, 'TLS handshake failed: handshake timed out '
+                      'after 10 s')
+        self.assert_still_serving(srv)
 
     # --- configuration errors at start ---
 

@@ -18,6 +18,7 @@
 
 #include "chan.h"
 #include "client.h"
+#include "compress.h"
 #include "conn.h"
 #include "crc32c.h"
 #include "err.h"
@@ -256,6 +257,8 @@ accept_hello(struct ftpc_client *cl, const struct msg_hello_ok *ok)
 	cl->data_max = fmax < PROTO_DATA_CHUNK ? (uint32_t)fmax :
 	    PROTO_DATA_CHUNK;
 	cl->features = ok->features;
+	if ((cl->features & PROTO_FEATURE_COMPRESS) != 0)
+		chan_allow_flags(cl->ch, PROTO_FLAG_COMPRESSED);
 	memcpy(cl->software, ok->software, sizeof(cl->software));
 	return FTP_OK;
 }
@@ -574,28 +577,63 @@ struct get_state {
 	uint64_t offset; /* where the data starts (bytes already held) */
 	int werr;       /* the first local write failure, and its errno: */
 	int werrno;     /* the stream is still read to its end */
+	bool compress;  /* the GET asked for COMPRESSED DATA */
+	struct zs *z;   /* its inflater, while the stream lasts */
+	uint8_t *zbuf;  /* one inflated frame */
 };
+
+/* A COMPRESSED DATA body, inflated into gs->zbuf: never more than a frame
+ * may hold nor than the bytes still due, so a bomb stops here. */
+static int
+get_inflate(struct ftpc_client *cl, struct frame *f, struct get_state *gs,
+    size_t *n)
+{
+	uint64_t left = gs->want - gs->got;
+	size_t cap = left < PROTO_FRAME_MAX ? (size_t)left : PROTO_FRAME_MAX;
+	int r;
+
+	if (gs->z == NULL)
+		return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_FLAGS, "protocol "
+		    "error: COMPRESSED DATA in a GET that did not ask for it");
+	r = zs_inflate_frame(gs->z, buf_ptr(&f->body), buf_len(&f->body),
+	    gs->zbuf, cap, n);
+	if (r == FTP_E_FRAME_SIZE)
+		return fail(cl, FTPC_FAULT_CONN, r, "protocol error: "
+		    "COMPRESSED DATA inflates past %zu bytes (frame limit, or "
+		    "the rest of the %llu announced)", cap,
+		    (unsigned long long)gs->want);
+	if (r != FTP_OK)
+		return fail(cl, FTPC_FAULT_CONN, r, "protocol error: bad "
+		    "COMPRESSED DATA: %s", ftp_strerror(r));
+	return FTP_OK;
+}
 
 static int
 get_data(struct ftpc_client *cl, struct frame *f, struct get_state *gs)
 {
+	const uint8_t *data = buf_ptr(&f->body);
 	size_t n = buf_len(&f->body);
+	int r;
 
+	if ((f->flags & PROTO_FLAG_COMPRESSED) != 0) {
+		if ((r = get_inflate(cl, f, gs, &n)) != FTP_OK)
+			return r;
+		data = gs->zbuf;
+	}
 	if (n > gs->want - gs->got)
 		return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
 		    "protocol error: more data than the %llu bytes announced",
 		    (unsigned long long)gs->want);
 	gs->got += n;
 	if (gs->sum)
-		gs->crc = crc32c_update(gs->crc, buf_ptr(&f->body), n);
+		gs->crc = crc32c_update(gs->crc, data, n);
 	if (gs->fn != NULL) {
 		if (gs->werr == FTP_OK)
-			gs->werr = gs->fn(gs->arg, buf_ptr(&f->body), n);
+			gs->werr = gs->fn(gs->arg, data, n);
 		return FTP_OK;
 	}
 	if (gs->werr == FTP_OK &&
-	    (gs->werr = lf_part_write(gs->part, buf_ptr(&f->body), n)) !=
-	    FTP_OK)
+	    (gs->werr = lf_part_write(gs->part, data, n)) != FTP_OK)
 		gs->werrno = errno;
 	return FTP_OK;
 }
@@ -659,7 +697,7 @@ get_file(struct ftpc_client *cl, uint32_t id, struct get_state *gs)
 }
 
 static int
-get_stream(struct ftpc_client *cl, uint32_t id, struct get_state *gs)
+get_frames(struct ftpc_client *cl, uint32_t id, struct get_state *gs)
 {
 	struct frame f;
 	int r;
@@ -678,15 +716,49 @@ get_stream(struct ftpc_client *cl, uint32_t id, struct get_state *gs)
 	}
 }
 
+/* The answer to a GET just sent, with an inflater if it asked for
+ * COMPRESSED DATA. */
+static int
+get_stream(struct ftpc_client *cl, uint32_t id, struct get_state *gs)
+{
+	int r = FTP_OK;
+
+	if (gs->compress && ((r = zs_inflater_new(&gs->z)) != FTP_OK ||
+	    (gs->zbuf = malloc(PROTO_FRAME_MAX)) == NULL)) {
+		/* The request is out: its answer can no longer be read. */
+		drop(cl);
+		r = fail(cl, FTPC_FAULT_LOCAL, r != FTP_OK ? r : FTP_E_NOMEM,
+		    "cannot start inflating: out of memory");
+	}
+	if (r == FTP_OK)
+		r = get_frames(cl, id, gs);
+	zs_free(gs->z);
+	free(gs->zbuf);
+	gs->z = NULL;
+	gs->zbuf = NULL;
+	return r;
+}
+
+/* GET's flags field exists exactly when the server granted COMPRESS. */
+static void
+get_flags(const struct ftpc_client *cl, struct msg_get *m,
+    struct get_state *gs, unsigned flags)
+{
+	m->has_flags = (cl->features & PROTO_FEATURE_COMPRESS) != 0;
+	gs->compress = m->has_flags && (flags & FTPC_COMPRESS) != 0;
+	m->flags = gs->compress ? PROTO_GET_COMPRESS : 0;
+}
+
 /* Chooses the local file and encodes the request, before anything is
  * created or sent. */
 static int
 get_prepare(struct ftpc_client *cl, const char *remote, const char *local,
-    char target[LF_PATH_MAX])
+    char target[LF_PATH_MAX], unsigned flags, struct get_state *gs)
 {
 	struct msg_get m = { .offset = 0 };
 	int r;
 
+	get_flags(cl, &m, gs, flags);
 	if ((r = set_path(cl, m.path, remote)) != FTP_OK)
 		return r;
 	r = lf_target(remote, local, target);
@@ -798,6 +870,7 @@ get_open_part(struct ftpc_client *cl, const char *remote,
 	    (r = get_check_prefix(cl, remote, target, gs)) != FTP_OK)
 		goto out;
 	gs->offset = m.offset = gs->part->have;
+	get_flags(cl, &m, gs, flags);
 	if ((r = set_path(cl, m.path, remote)) != FTP_OK)
 		goto out;
 	buf_reset(&cl->out);
@@ -827,7 +900,8 @@ ftpc_get_ex(struct ftpc_client *cl, const char *remote, const char *local,
 
 	clear(cl);
 	gs.sum = (cl->features & PROTO_FEATURE_CHECKSUM) != 0;
-	if ((r = get_prepare(cl, remote, local, target)) != FTP_OK)
+	if ((r = get_prepare(cl, remote, local, target, flags, &gs)) !=
+	    FTP_OK)
 		return r;
 	if ((r = get_open_part(cl, remote, target, flags, &gs)) != FTP_OK)
 		return r;
@@ -856,6 +930,7 @@ ftpc_get_to(struct ftpc_client *cl, const char *remote, ftpc_data_fn fn,
 
 	clear(cl);
 	gs.sum = (cl->features & PROTO_FEATURE_CHECKSUM) != 0;
+	get_flags(cl, &m, &gs, 0);
 	if ((r = set_path(cl, m.path, remote)) != FTP_OK)
 		return r;
 	buf_reset(&cl->out);
@@ -877,7 +952,10 @@ struct put_state {
 	uint64_t base; /* bytes the server already holds (READY) */
 	uint8_t *buf;  /* read buffer when summing; NULL: sendfile */
 	uint32_t crc;  /* of the bytes sent so far */
+	bool sum;      /* END carries the crc */
 	bool read_err; /* the last failure was reading the local file */
+	struct zs *z;  /* deflater, for a PUT with the COMPRESS flag */
+	uint8_t *zbuf; /* one compressed chunk */
 };
 
 /* The next n bytes of the file into ps->buf (read in order, from the
@@ -901,19 +979,28 @@ put_read(struct put_state *ps, uint32_t n)
 	return FTP_OK;
 }
 
-/* One DATA frame of n bytes from off.  Summing reads the bytes once, into
- * a buffer, and sums and sends that very buffer; otherwise sendfile(2). */
+/* One DATA frame of n bytes from off.  Summing or compressing reads the
+ * bytes once, into a buffer, and sums and sends (or deflates) that very
+ * buffer; otherwise sendfile(2). */
 static int
 put_chunk(struct ftpc_client *cl, uint32_t id, struct put_state *ps,
     uint64_t off, uint32_t n)
 {
+	size_t zn = 0;
 	int r;
 
 	if (ps->buf == NULL)
 		return chan_send_file(cl->ch, id, ps->fd, off, n);
 	if ((r = put_read(ps, n)) != FTP_OK)
 		return r;
-	ps->crc = crc32c_update(ps->crc, ps->buf, n);
+	if (ps->sum)
+		ps->crc = crc32c_update(ps->crc, ps->buf, n);
+	if (ps->z != NULL &&
+	    (r = zs_deflate_chunk(ps->z, ps->buf, n, ps->zbuf, &zn)) != FTP_OK)
+		return r;
+	if (zn > 0)
+		return chan_send_data(cl->ch, id, PROTO_FLAG_COMPRESSED,
+		    ps->zbuf, zn);
 	return chan_send_raw(cl->ch, PROTO_DATA, id, ps->buf, n);
 }
 
@@ -955,7 +1042,7 @@ put_stream(struct ftpc_client *cl, uint32_t id, struct put_state *ps)
 	uint32_t n;
 	int r;
 
-	end.has_crc = ps->buf != NULL;
+	end.has_crc = ps->sum;
 	/* A readable channel mid-upload means the server already sent its
 	 * final ERROR: stop, close the stream with END, then read it. */
 	while (end.count < ps->size - ps->base && !chan_readable(cl->ch)) {
@@ -1038,6 +1125,27 @@ put_ready(struct ftpc_client *cl, uint32_t id, struct put_state *ps,
 	return FTP_OK;
 }
 
+/* The read buffer (for checksums or compression: no sendfile then) and
+ * the deflater, before anything is sent. */
+static int
+put_buffers(struct ftpc_client *cl, struct put_state *ps,
+    const struct msg_put *m)
+{
+	int r;
+
+	ps->sum = (cl->features & PROTO_FEATURE_CHECKSUM) != 0;
+	if ((m->flags & PROTO_PUT_COMPRESS) != 0) {
+		if ((r = zs_deflater_new(&ps->z)) != FTP_OK ||
+		    (ps->zbuf = malloc(cl->data_max)) == NULL)
+			return fail(cl, FTPC_FAULT_LOCAL, FTP_E_NOMEM,
+			    "cannot start compressing: out of memory");
+	}
+	if ((ps->sum || ps->z != NULL) &&
+	    (ps->buf = malloc(cl->data_max)) == NULL)
+		return fail(cl, FTPC_FAULT_LOCAL, FTP_E_NOMEM, "out of memory");
+	return FTP_OK;
+}
+
 int
 ftpc_put(struct ftpc_client *cl, const char *local_path, const char *remote)
 {
@@ -1067,6 +1175,9 @@ ftpc_put_ex(struct ftpc_client *cl, const char *local_path,
 			    "the server does not offer resuming (put -c)");
 		m.flags = PROTO_PUT_RESUME;
 	}
+	if ((flags & FTPC_COMPRESS) != 0 &&
+	    (cl->features & PROTO_FEATURE_COMPRESS) != 0)
+		m.flags |= PROTO_PUT_COMPRESS;
 	if ((r = lf_open_read(local_path, &fd, &m.size)) != FTP_OK)
 		return local_fail(cl, r, errno, "cannot open", local_path);
 	buf_reset(&cl->out);
@@ -1076,14 +1187,11 @@ ftpc_put_ex(struct ftpc_client *cl, const char *local_path,
 	}
 	ps.fd = fd;
 	ps.size = m.size;
-	if ((cl->features & PROTO_FEATURE_CHECKSUM) != 0 &&
-	    (ps.buf = malloc(cl->data_max)) == NULL) {
-		r = fail(cl, FTPC_FAULT_LOCAL, FTP_E_NOMEM, "out of memory");
+	if ((r = put_buffers(cl, &ps, &m)) != FTP_OK)
 		goto out;
-	}
 	if ((r = request(cl, PROTO_PUT, &id)) != FTP_OK)
 		goto out;
-	if (m.flags != 0)
+	if ((m.flags & PROTO_PUT_RESUME) != 0)
 		r = put_ready(cl, id, &ps, remote);
 	else
 		r = reply_ok(cl, id);
@@ -1092,6 +1200,8 @@ ftpc_put_ex(struct ftpc_client *cl, const char *local_path,
 	r = put_stream(cl, id, &ps);
 out:
 	free(ps.buf);
+	free(ps.zbuf);
+	zs_free(ps.z);
 	close(fd);
 	return r;
 }

@@ -40,8 +40,10 @@ int ftpc_open(const char *host, const char *port, struct ftpc_client **out);
 int ftpc_open_tls(const char *host, const char *port,
 		  const struct tls_config *tls, struct ftpc_client **out);
 
-/* Features ftpc asks for unless told otherwise: checksums, resume. */
-#define FTPC_FEATURES_DEFAULT (PROTO_FEATURE_CHECKSUM | PROTO_FEATURE_RESUME)
+/* Features ftpc asks for unless told otherwise: checksums, resume, and
+ * compression (used only by transfers that ask for it: FTPC_COMPRESS). */
+#define FTPC_FEATURES_DEFAULT (PROTO_FEATURE_CHECKSUM | \
+    PROTO_FEATURE_RESUME | PROTO_FEATURE_COMPRESS)
 
 /* The same, asking the server for exactly features (PROTO_FEATURE_*; the
  * others call this with FTPC_FEATURES_DEFAULT).  Without
@@ -73,6 +75,9 @@ int ftpc_get(struct ftpc_client *cl, const char *remote, const char *local);
 /* Flags of ftpc_get_ex() and ftpc_put_ex(). */
 #define FTPC_RESUME 0x1u  /* continue from the bytes already transferred */
 #define FTPC_RESTART 0x2u /* with FTPC_RESUME: start again from zero */
+/* Let the sender compress the DATA (zlib; chunks that do not shrink go
+ * raw).  Ignored when the server does not offer compression. */
+#define FTPC_COMPRESS 0x4u
 
 /*
  * ftpc_get() with flags.  FTPC_RESUME (get -c): continue from the bytes

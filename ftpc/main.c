@@ -24,6 +24,7 @@ struct options {
 	const char *address;  /* HOST[:PORT] */
 	bool tls;             /* --tls */
 	bool no_checksum;     /* --no-checksum */
+	bool compress;        /* --compress: every get and put as with -z */
 	struct tls_client_opts tls_opts; /* --ca, --cert, --key, --insecure */
 };
 
@@ -34,7 +35,8 @@ enum {
 	OPT_CERT,
 	OPT_KEY,
 	OPT_INSECURE,
-	OPT_NO_CHECKSUM, /* not a TLS option: handled before those */
+	OPT_NO_CHECKSUM, /* not TLS options: handled before those */
+	OPT_COMPRESS,
 };
 
 /* A signal handler cannot take arguments: these two are the only state it
@@ -71,6 +73,8 @@ usage(FILE *f)
 	      "              do not verify transfers with CRC-32C (for old "
 	      "servers, benchmarks;\n"
 	      "              get -c and put -c need checksums)\n"
+	      "  --compress  compress every transfer, as get -z and put -z "
+	      "do\n"
 	      "  --help      show this help and exit\n"
 	      "  --version   show the version and exit\n\n"
 	      "commands:\n", f);
@@ -156,13 +160,15 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "key", required_argument, NULL, OPT_KEY },
 		{ "insecure", no_argument, NULL, OPT_INSECURE },
 		{ "no-checksum", no_argument, NULL, OPT_NO_CHECKSUM },
+		{ "compress", no_argument, NULL, OPT_COMPRESS },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		if (c == OPT_NO_CHECKSUM) {
-			o->no_checksum = true;
+		if (c == OPT_NO_CHECKSUM || c == OPT_COMPRESS) {
+			o->no_checksum |= c == OPT_NO_CHECKSUM;
+			o->compress |= c == OPT_COMPRESS;
 			continue;
 		}
 		if (c >= OPT_TLS) {
@@ -348,6 +354,8 @@ session(const struct options *o, const struct tls_config *tls,
 		return st;
 	}
 	active_client = sh.cl;
+	if (o->compress)
+		sh.xfer_flags = FTPC_COMPRESS;
 	catch_signals();
 	if (o->commands != NULL)
 		st = shell_run(&sh, o->commands, true);

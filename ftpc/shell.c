@@ -171,7 +171,7 @@ cmd_ls(struct shell *sh, int argc, char **argv)
 
 /* ---- the other commands ----------------------------------------------- */
 
-/* get's and put's options, before the names: -c and --restart ("--"
+/* get's and put's options, before the names: -c, --restart and -z ("--"
  * ends them, for a name that starts with '-').  The index of the first
  * name, or -1 for a usage error. */
 static int
@@ -187,6 +187,8 @@ transfer_flags(int argc, char **argv, unsigned *flags)
 			*flags |= FTPC_RESUME;
 		else if (strcmp(argv[i], "--restart") == 0)
 			*flags |= FTPC_RESTART;
+		else if (strcmp(argv[i], "-z") == 0)
+			*flags |= FTPC_COMPRESS;
 		else
 			return -1;
 	}
@@ -203,7 +205,7 @@ cmd_get(struct shell *sh, int argc, char **argv)
 	int i = transfer_flags(argc, argv, &flags);
 
 	if (ftpc_get_ex(sh->cl, argv[i], i + 1 < argc ? argv[i + 1] : NULL,
-	    flags) != FTP_OK)
+	    flags | sh->xfer_flags) != FTP_OK)
 		return failed(sh, 2, (char *[]){ argv[0], argv[i] });
 	return FTPC_EXIT_OK;
 }
@@ -216,7 +218,7 @@ cmd_put(struct shell *sh, int argc, char **argv)
 	int i = transfer_flags(argc, argv, &flags);
 
 	if (ftpc_put_ex(sh->cl, argv[i], i + 1 < argc ? argv[i + 1] : NULL,
-	    flags) != FTP_OK)
+	    flags | sh->xfer_flags) != FTP_OK)
 		return failed(sh, 2, (char *[]){ argv[0], argv[i] });
 	return FTPC_EXIT_OK;
 }
@@ -256,7 +258,7 @@ static const struct command commands[] = {
 	  "Lists PATH (default: the server's root), one line per entry:\n"
 	  "type (- file, d directory, l link, ? other), size in bytes,\n"
 	  "modification time (local), name.  A file lists as itself." },
-	{ "get", 1, 4, cmd_get, "get [-c [--restart]] REMOTE [LOCAL]",
+	{ "get", 1, 5, cmd_get, "get [-c [--restart]] [-z] REMOTE [LOCAL]",
 	  "download a file (-c: continue an interrupted one)",
 	  "Downloads REMOTE to LOCAL, or into LOCAL if it is a directory,\n"
 	  "or to REMOTE's name in the current directory.  The file appears\n"
@@ -266,8 +268,10 @@ static const struct command commands[] = {
 	  "-c continues from the bytes already there: that hidden part, or\n"
 	  "else an existing LOCAL file, once the server has confirmed they\n"
 	  "are the first bytes of its file; if they are not, get -c refuses\n"
-	  "(never splicing two files) and --restart downloads it all again." },
-	{ "put", 1, 4, cmd_put, "put [-c [--restart]] LOCAL [REMOTE]",
+	  "(never splicing two files) and --restart downloads it all again.\n"
+	  "-z lets the server compress the data (zlib) where it shrinks:\n"
+	  "fewer bytes on the wire for text, hardly any cost otherwise." },
+	{ "put", 1, 5, cmd_put, "put [-c [--restart]] [-z] LOCAL [REMOTE]",
 	  "upload a file (-c: continue an interrupted one)",
 	  "Uploads the regular file LOCAL as REMOTE (default: LOCAL's name\n"
 	  "in the server's root).  The server shows it only once complete\n"
@@ -275,7 +279,8 @@ static const struct command commands[] = {
 	  "-c continues an interrupted upload of REMOTE that the server kept,\n"
 	  "once its bytes are confirmed to be LOCAL's first bytes; if they\n"
 	  "are not, the server discards them, put -c refuses, and --restart\n"
-	  "uploads it all again." },
+	  "uploads it all again.\n"
+	  "-z compresses the data (zlib) where it shrinks, as for get." },
 	{ "help", 0, 1, cmd_help, "help [CMD]",
 	  "list the commands, or describe one",
 	  "Without CMD, lists the commands; with it, describes CMD." },

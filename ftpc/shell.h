@@ -27,6 +27,7 @@ struct shell {
 	 * reported, the program is about to die of that signal. */
 	volatile sig_atomic_t *stop;
 	bool quit; /* quit or exit ran */
+	unsigned xfer_flags; /* added to every get and put (FTPC_COMPRESS) */
 };
 
 /*

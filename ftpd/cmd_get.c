@@ -9,12 +9,17 @@
  * one (sendfile stays), else computed here from the very bytes sent, read
  * into the buffer (never mmap: a concurrent truncate would SIGBUS the
  * daemon), and cached for the next GET.
+ *
+ * A GET with the COMPRESS flag reads every chunk into the buffer and sends
+ * it COMPRESSED when deflate shrinks it enough, raw otherwise
+ * (proto/compress.h decides); without the flag nothing here changes.
  */
 #include <stdlib.h>
 
 #include "buf.h"
 #include "crc32c.h"
 #include "chan.h"
+#include "compress.h"
 #include "conn.h"
 #include "err.h"
 #include "proto_limits.h"
@@ -32,6 +37,9 @@ struct get {
 	bool sum;      /* END carries the whole file's CRC-32C */
 	bool cached;   /* the store knew it: nothing to compute */
 	uint32_t crc;  /* the cached sum, or the running one from byte 0 */
+	struct zs *z;  /* deflater, for a GET with the COMPRESS flag */
+	uint8_t *zbuf; /* one compressed chunk */
+	uint64_t wire; /* DATA frame bytes sent, headers included */
 };
 
 /* Up to len bytes at off into g->tmp; FTP_E_CHANGED if the file ended. */
@@ -74,6 +82,27 @@ get_prefix(struct session *s, struct get *g)
 	return FTP_OK;
 }
 
+/* The got bytes read into g->tmp as one DATA frame, COMPRESSED if that
+ * is worth it. */
+static int
+get_chunk_z(struct session *s, struct get *g, size_t got)
+{
+	size_t zn;
+	int r;
+
+	if ((r = zs_deflate_chunk(g->z, g->tmp, got, g->zbuf, &zn)) != FTP_OK)
+		return r;
+	if (zn > 0)
+		r = chan_send_data(s->ch, g->id, PROTO_FLAG_COMPRESSED,
+		    g->zbuf, zn);
+	else
+		r = chan_send_raw(s->ch, PROTO_DATA, g->id, g->tmp, got);
+	if (r == FTP_OK)
+		g->off += got;
+	g->wire += PROTO_HEADER_SIZE + (uint64_t)(zn > 0 ? zn : got);
+	return r;
+}
+
 /* One DATA frame of up to len bytes at g->off; advances g->off. */
 static int
 get_chunk(struct session *s, struct get *g, uint32_t len)
@@ -82,17 +111,21 @@ get_chunk(struct session *s, struct get *g, uint32_t len)
 	size_t got;
 	int r;
 
-	if (fd >= 0 && (!g->sum || g->cached)) {
+	if (fd >= 0 && (!g->sum || g->cached) && g->z == NULL) {
 		r = chan_send_file(s->ch, g->id, fd, g->off, len);
 		if (r == FTP_OK)
 			g->off += len;
+		g->wire += PROTO_HEADER_SIZE + (uint64_t)len;
 		return r;
 	}
 	if ((r = get_read(g, len, g->off, &got)) != FTP_OK)
 		return r;
+	if (g->z != NULL)
+		return get_chunk_z(s, g, got);
 	if ((r = chan_send_raw(s->ch, PROTO_DATA, g->id, g->tmp, got)) ==
 	    FTP_OK)
 		g->off += got;
+	g->wire += PROTO_HEADER_SIZE + (uint64_t)got;
 	return r;
 }
 
@@ -144,12 +177,16 @@ get_run(struct session *s, struct get *g, const char *path,
 	int r;
 
 	g->size = info->size;
-	if ((r = conn_set_timeout(chan_conn(s->ch), FTPD_STALL_TIMEOUT)) ==
-	    FTP_OK)
+	r = conn_set_timeout(chan_conn(s->ch), FTPD_STALL_TIMEOUT);
+	if (r == FTP_OK && g->z != NULL &&
+	    (g->zbuf = malloc(PROTO_DATA_CHUNK)) == NULL)
+		r = FTP_E_NOMEM;
+	if (r == FTP_OK)
 		r = get_stream(s, g, info);
 	free(g->tmp);
+	free(g->zbuf);
 	chan_shrink(s->ch);
-	session_log_transfer(s, "GET", path, "bytes", g->off - first, t0,
+	session_log_data(s, "GET", path, g->off - first, g->wire, t0,
 	    r == FTP_OK ? "ok" : ftp_errname(r));
 	if (r == FTP_E_CHANGED)
 		return session_fail(s, r, "GET: file changed while being sent");
@@ -172,7 +209,18 @@ cmd_get(struct session *s, struct frame *f)
 
 	if ((r = msg_get_get(&f->body, &m)) != FTP_OK)
 		return session_fail(s, r, "bad GET: %s", ftp_strerror(r));
+	/* The flags field is there exactly when COMPRESS was granted. */
+	if (m.has_flags != ((s->features & PROTO_FEATURE_COMPRESS) != 0))
+		return session_fail(s, m.has_flags ? FTP_E_TRAILING :
+		    FTP_E_SHORT, "bad GET: flags field %s", m.has_flags ?
+		    "without the compress feature" : "missing");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((m.flags & ~PROTO_GET_COMPRESS) != 0) {
+		session_log_transfer(s, "GET", m.path, "bytes", 0, &t0,
+		    ftp_errname(FTP_E_UNSUPPORTED));
+		return reply_error(s, f->id, FTP_E_UNSUPPORTED, "GET flags "
+		    "0x%lx are not supported", (unsigned long)m.flags);
+	}
 	if ((r = stor_open_read(s->store, m.path, &g.file, &info)) < 0) {
 		session_log_transfer(s, "GET", m.path, "bytes", 0, &t0,
 		    ftp_errname(reply_stor_code(r)));
@@ -190,7 +238,13 @@ cmd_get(struct session *s, struct frame *f)
 	g.off = m.offset;
 	g.sum = (s->features & PROTO_FEATURE_CHECKSUM) != 0;
 	g.cached = g.sum && stor_file_get_sum(g.file, &g.crc) == 0;
+	if ((m.flags & PROTO_GET_COMPRESS) != 0 &&
+	    (r = zs_deflater_new(&g.z)) != FTP_OK) {
+		stor_file_close(g.file);
+		return session_fail(s, r, "GET: cannot start compressing");
+	}
 	r = get_run(s, &g, m.path, &info, &t0);
+	zs_free(g.z);
 	stor_file_close(g.file);
 	return r;
 }

@@ -16,7 +16,8 @@
 #include "session.h"
 
 /* Feature bits this server implements (docs/PROTOCOL.md, section 8). */
-#define FTPD_FEATURES (PROTO_FEATURE_CHECKSUM | PROTO_FEATURE_RESUME)
+#define FTPD_FEATURES (PROTO_FEATURE_CHECKSUM | PROTO_FEATURE_RESUME | \
+    PROTO_FEATURE_COMPRESS)
 
 static void
 hello_ok_fill(const struct session *s, const struct msg_hello *h,
@@ -88,6 +89,9 @@ cmd_hello(struct session *s, struct frame *f)
 	if ((r = reply_send(s, PROTO_HELLO_OK, f->id, &b)) != FTP_OK)
 		goto out;
 	s->features = ok.features;
+	/* Which PUT may send them is cmd_put's to check. */
+	if ((s->features & PROTO_FEATURE_COMPRESS) != 0)
+		chan_allow_flags(s->ch, PROTO_FLAG_COMPRESSED);
 	log_escape(esc, sizeof(esc), h.software);
 	log_msg("%s hello software=\"%s\"", s->peer, esc);
 out:

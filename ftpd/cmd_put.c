@@ -13,6 +13,10 @@
  * which an interrupted stream leaves in place; a PUT with the RESUME flag
  * continues it: READY says how many bytes are already there and their sum,
  * the client sends the rest (or abandons it with an empty END).
+ *
+ * A PUT with the COMPRESS flag may send COMPRESSED DATA frames: each is
+ * inflated here, capped at the frame limit and at the bytes still due, so
+ * a bomb is a protocol error before it costs more than one frame's worth.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,6 +26,7 @@
 
 #include "buf.h"
 #include "chan.h"
+#include "compress.h"
 #include "conn.h"
 #include "err.h"
 #include "proto_limits.h"
@@ -40,12 +45,55 @@ struct put {
 	bool sum;          /* checksums negotiated: END carries a crc */
 	bool resumable;    /* resume negotiated: the upload is kept */
 	bool resume;       /* this PUT has the RESUME flag */
+	bool compress;     /* this PUT has the COMPRESS flag */
 	uint32_t crc;      /* CRC-32C of the bytes received so far */
 	uint32_t end_crc;  /* END's crc */
 	int serr;          /* storage failure, negative errno, or 0 */
 	int verr;          /* FTP_E_CHECKSUM once the sums disagreed */
 	struct timespec t0;
+	struct zs *z;         /* inflater, for a PUT with the COMPRESS flag */
+	uint8_t *zbuf;        /* one inflated frame */
+	const uint8_t *data;  /* the last DATA frame's file bytes */
+	size_t len;
+	uint64_t wire;        /* DATA frame bytes received, headers included */
 };
+
+/* The file bytes of a DATA frame, inflated if COMPRESSED, and counted
+ * against the announced size. */
+static int
+put_data(struct session *s, struct put *p, struct frame *f)
+{
+	uint64_t left = p->size - p->base - p->received;
+	size_t cap = left < PROTO_FRAME_MAX ? (size_t)left : PROTO_FRAME_MAX;
+	int r;
+
+	p->wire += PROTO_HEADER_SIZE + (uint64_t)buf_len(&f->body);
+	p->data = buf_ptr(&f->body);
+	p->len = buf_len(&f->body);
+	if ((f->flags & PROTO_FLAG_COMPRESSED) == 0) {
+		if (p->len > left)
+			return session_fail(s, FTP_E_BAD_VALUE, "PUT sent more "
+			    "than the %llu bytes announced",
+			    (unsigned long long)p->size);
+	} else if (p->z == NULL) {
+		return session_fail(s, FTP_E_BAD_FLAGS, "COMPRESSED DATA in "
+		    "a PUT without the COMPRESS flag");
+	} else {
+		r = zs_inflate_frame(p->z, p->data, p->len, p->zbuf, cap,
+		    &p->len);
+		if (r == FTP_E_FRAME_SIZE)
+			return session_fail(s, r, "COMPRESSED DATA inflates "
+			    "past %zu bytes (frame limit, or the rest of the "
+			    "%llu announced)", cap,
+			    (unsigned long long)p->size);
+		if (r != FTP_OK)
+			return session_fail(s, r, "bad COMPRESSED DATA: %s",
+			    ftp_strerror(r));
+		p->data = p->zbuf;
+	}
+	p->received += p->len;
+	return FTP_OK;
+}
 
 /* The next frame of the stream; *is_end tells END from DATA.  DATA is
  * counted and checked against the announced size here. */
@@ -80,11 +128,7 @@ put_next(struct session *s, struct put *p, struct frame *f, bool *is_end)
 		p->end_crc = end.crc;
 		return FTP_OK;
 	}
-	if (buf_len(&f->body) > p->size - p->base - p->received)
-		return session_fail(s, FTP_E_BAD_VALUE, "PUT sent more than "
-		    "the %llu bytes announced", (unsigned long long)p->size);
-	p->received += buf_len(&f->body);
-	return FTP_OK;
+	return put_data(s, p, f);
 }
 
 /* Receives DATA into the upload until END or a storage failure. */
@@ -96,13 +140,11 @@ put_receive(struct session *s, struct put *p)
 	int r;
 
 	while ((r = put_next(s, p, &f, &is_end)) == FTP_OK && !is_end) {
-		if (buf_len(&f.body) == 0)
+		if (p->len == 0)
 			continue;
 		if (p->sum)
-			p->crc = crc32c_update(p->crc, buf_ptr(&f.body),
-			    buf_len(&f.body));
-		p->serr = stor_upload_write(p->up, buf_ptr(&f.body),
-		    buf_len(&f.body));
+			p->crc = crc32c_update(p->crc, p->data, p->len);
+		p->serr = stor_upload_write(p->up, p->data, p->len);
 		if (p->serr < 0)
 			break;
 	}
@@ -291,7 +333,15 @@ put_run(struct session *s, struct put *p, const char *path)
 
 	if ((p->serr = put_begin(s, p, path)) < 0)
 		return put_refuse(s, p, path);
-	r = put_stream(s, p, path);
+	r = FTP_OK;
+	if (p->compress && ((r = zs_inflater_new(&p->z)) != FTP_OK ||
+	    (p->zbuf = malloc(PROTO_FRAME_MAX)) == NULL))
+		r = session_fail(s, r != FTP_OK ? r : FTP_E_NOMEM, "PUT: "
+		    "cannot start inflating");
+	if (r == FTP_OK)
+		r = put_stream(s, p, path);
+	zs_free(p->z);
+	free(p->zbuf);
 	/* Anything that ended the stream early leaves the upload here: kept
 	 * for a later resume when it can be, else removed. */
 	if (p->up != NULL && p->resumable)
@@ -300,7 +350,7 @@ put_run(struct session *s, struct put *p, const char *path)
 		stor_upload_abort(p->up);
 	chan_set_frame_max(s->ch, PROTO_CONTROL_MAX);
 	chan_shrink(s->ch);
-	session_log_transfer(s, "PUT", path, "bytes", p->received, &p->t0,
+	session_log_data(s, "PUT", path, p->received, p->wire, &p->t0,
 	    put_result(p, r));
 	return r;
 }
@@ -310,6 +360,7 @@ cmd_put(struct session *s, struct frame *f)
 {
 	struct msg_put m;
 	struct put p = {.id = f->id};
+	uint32_t known;
 	int r;
 
 	if ((r = msg_get_put(&f->body, &m)) != FTP_OK)
@@ -317,7 +368,10 @@ cmd_put(struct session *s, struct frame *f)
 	clock_gettime(CLOCK_MONOTONIC, &p.t0);
 	p.sum = (s->features & PROTO_FEATURE_CHECKSUM) != 0;
 	p.resumable = (s->features & PROTO_FEATURE_RESUME) != 0;
-	if (m.flags != 0 && (m.flags != PROTO_PUT_RESUME || !p.resumable)) {
+	known = (p.resumable ? PROTO_PUT_RESUME : 0) |
+	    ((s->features & PROTO_FEATURE_COMPRESS) != 0 ? PROTO_PUT_COMPRESS :
+	    0);
+	if ((m.flags & ~known) != 0) {
 		session_log_transfer(s, "PUT", m.path, "bytes", 0, &p.t0,
 		    ftp_errname(FTP_E_UNSUPPORTED));
 		return reply_error(s, f->id, FTP_E_UNSUPPORTED, "PUT flags "
@@ -325,6 +379,7 @@ cmd_put(struct session *s, struct frame *f)
 		    p.resumable ? "" : " (RESUME needs the resume feature)");
 	}
 	p.resume = (m.flags & PROTO_PUT_RESUME) != 0;
+	p.compress = (m.flags & PROTO_PUT_COMPRESS) != 0;
 	p.size = m.size;
 	return put_run(s, &p, m.path);
 }

@@ -89,6 +89,19 @@ session_log_transfer(const struct session *s, const char *op,
 	    result);
 }
 
+void
+session_log_data(const struct session *s, const char *op, const char *path,
+		 uint64_t bytes, uint64_t wire, const struct timespec *t0,
+		 const char *result)
+{
+	char esc[LOG_ESCAPE_SIZE];
+
+	log_escape(esc, sizeof(esc), path);
+	log_msg("%s %s path=\"%s\" bytes=%llu wire=%llu seconds=%.3f "
+	    "result=%s", s->peer, op, esc, (unsigned long long)bytes,
+	    (unsigned long long)wire, session_elapsed(t0), result);
+}
+
 const char *
 session_type_name(uint8_t type, char tmp[8])
 {

@@ -88,6 +88,13 @@ void session_log_transfer(const struct session *s, const char *op,
 			  const char *path, const char *unit, uint64_t count,
 			  const struct timespec *t0, const char *result);
 
+/* The same for a GET or PUT stream: the file bytes moved, and the bytes
+ * their DATA frames took on the wire (headers included), which
+ * compression makes fewer. */
+void session_log_data(const struct session *s, const char *op,
+		      const char *path, uint64_t bytes, uint64_t wire,
+		      const struct timespec *t0, const char *result);
+
 /* Request handlers: FTP_OK when the session may go on (also after an
  * ERROR reply), an error code to end it.  Each decodes f's body itself. */
 int cmd_hello(struct session *s, struct frame *f);

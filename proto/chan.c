@@ -147,20 +147,26 @@ chan_wait_readable(struct chan *ch, unsigned seconds)
 
 /* Writes the header for a body of len bytes into the scratch buffer. */
 static int
-header(struct chan *ch, uint8_t type, uint32_t id, size_t len)
+header(struct chan *ch, uint8_t type, uint8_t flags, uint32_t id, size_t len)
 {
 	buf_reset(&ch->hdr);
-	return frame_put_header(&ch->hdr, type, PROTO_FLAGS_NONE, id, len);
+	return frame_put_header(&ch->hdr, type, flags, id, len);
 }
 
-int
-chan_send_raw(struct chan *ch, uint8_t type, uint32_t id, const void *data,
-	      size_t len)
+void
+chan_allow_flags(struct chan *ch, uint8_t flags)
+{
+	frame_decoder_allow_flags(&ch->dec, flags);
+}
+
+static int
+send_frame(struct chan *ch, uint8_t type, uint8_t flags, uint32_t id,
+	   const void *data, size_t len)
 {
 	struct iovec iov[2];
 	int r;
 
-	if ((r = header(ch, type, id, len)) != FTP_OK)
+	if ((r = header(ch, type, flags, id, len)) != FTP_OK)
 		return r;
 	iov[0].iov_base = (void *)(uintptr_t)buf_ptr(&ch->hdr);
 	iov[0].iov_len = buf_len(&ch->hdr);
@@ -168,6 +174,20 @@ chan_send_raw(struct chan *ch, uint8_t type, uint32_t id, const void *data,
 	iov[1].iov_base = (void *)(uintptr_t)data;
 	iov[1].iov_len = len;
 	return conn_send(ch->conn, iov, len > 0 ? 2 : 1);
+}
+
+int
+chan_send_raw(struct chan *ch, uint8_t type, uint32_t id, const void *data,
+	      size_t len)
+{
+	return send_frame(ch, type, PROTO_FLAGS_NONE, id, data, len);
+}
+
+int
+chan_send_data(struct chan *ch, uint32_t id, uint8_t flags, const void *data,
+	       size_t len)
+{
+	return send_frame(ch, PROTO_DATA, flags, id, data, len);
 }
 
 int
@@ -193,7 +213,8 @@ chan_send_file(struct chan *ch, uint32_t id, int fd, uint64_t off,
 	struct iovec iov;
 	int r;
 
-	if ((r = header(ch, PROTO_DATA, id, len)) != FTP_OK)
+	if ((r = header(ch, PROTO_DATA, PROTO_FLAGS_NONE, id, len)) !=
+	    FTP_OK)
 		return r;
 	iov.iov_base = (void *)(uintptr_t)buf_ptr(&ch->hdr);
 	iov.iov_len = buf_len(&ch->hdr);

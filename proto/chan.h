@@ -56,6 +56,13 @@ int chan_send(struct chan *ch, uint8_t type, uint32_t id,
 int chan_send_raw(struct chan *ch, uint8_t type, uint32_t id,
 		  const void *data, size_t len);
 
+/* One DATA frame with frame flags (PROTO_FLAG_*, as negotiated). */
+int chan_send_data(struct chan *ch, uint32_t id, uint8_t flags,
+		   const void *data, size_t len);
+
+/* The flags DATA frames received may carry from now on. */
+void chan_allow_flags(struct chan *ch, uint8_t flags);
+
 /* One DATA frame carrying len bytes of file fd from off, zero-copy where
  * the transport allows.  FTP_E_CHANGED if the file ended early; the stream
  * is then out of step and the channel must be closed. */

@@ -88,6 +88,12 @@ frame_decoder_init(struct frame_decoder *d, uint32_t frame_max)
 }
 
 void
+frame_decoder_allow_flags(struct frame_decoder *d, uint8_t flags)
+{
+	d->flags_allowed = flags;
+}
+
+void
 frame_decoder_set_max(struct frame_decoder *d, uint32_t frame_max)
 {
 	d->frame_max = frame_max > PROTO_FRAME_MAX ? PROTO_FRAME_MAX :
@@ -130,7 +136,7 @@ header_peek(const struct frame_decoder *d, size_t off, struct frame *f,
 		return r;
 	if (proto_type_name(f->type) == NULL)
 		return FTP_E_BAD_TYPE;
-	if ((f->flags & ~d->flags_allowed) != 0)
+	if ((f->flags & ~(f->type == PROTO_DATA ? d->flags_allowed : 0)) != 0)
 		return FTP_E_BAD_FLAGS;
 	if (*len > proto_type_max_body(f->type, d->frame_max))
 		return FTP_E_FRAME_SIZE;

@@ -36,9 +36,11 @@ enum proto_type {
 	PROTO_READY = 0x26,   /* with PROTO_FEATURE_RESUME */
 };
 
-/* Frame flags.  None is defined in protocol version 1; a receiver rejects
- * any flag it did not negotiate (FTP_E_BAD_FLAGS). */
+/* Frame flags.  Every flag is a DATA flag, valid only in a session that
+ * negotiated it; a receiver rejects any other (FTP_E_BAD_FLAGS). */
 #define PROTO_FLAGS_NONE 0x00
+/* The DATA body is one raw deflate stream (PROTO_FEATURE_COMPRESS). */
+#define PROTO_FLAG_COMPRESSED 0x01
 
 /* Request id 0 marks a connection-level ERROR (busy, timeout, protocol
  * error) that answers no particular request; requests use ids from 1. */
@@ -66,13 +68,16 @@ int frame_put_header(struct buf *b, uint8_t type, uint8_t flags, uint32_t id,
 struct frame_decoder {
 	struct buf in;       /* bytes received and not yet decoded */
 	uint32_t frame_max;  /* body limit for DATA; see proto_type_max_body */
-	uint8_t flags_allowed;
+	uint8_t flags_allowed; /* on DATA frames; others take none */
 	size_t pending;      /* bytes of the last returned frame to drop */
 };
 
 /* A decoder accepting bodies up to frame_max (<= PROTO_FRAME_MAX) and no
  * flags.  Allocates nothing until bytes arrive. */
 void frame_decoder_init(struct frame_decoder *d, uint32_t frame_max);
+
+/* The flags DATA frames may carry from now on (those negotiated). */
+void frame_decoder_allow_flags(struct frame_decoder *d, uint8_t flags);
 
 /* Changes the body limit for frames not yet judged, so a session can accept
  * large DATA frames only while it expects them. */

@@ -164,9 +164,11 @@ msg_put_get(struct buf *b, const struct msg_get *m)
 	int r;
 
 	if ((r = str_check(m->path, PROTO_PATH_MAX, &n)) != FTP_OK ||
-	    (r = reserve(b, SZ_STRLEN + n + 8)) != FTP_OK ||
+	    (r = reserve(b, SZ_STRLEN + n + 8 + 4)) != FTP_OK ||
 	    (r = buf_put_string(b, m->path)) != FTP_OK ||
 	    (r = buf_put_u64(b, m->offset)) != FTP_OK)
+		return r;
+	if (m->has_flags && (r = buf_put_u32(b, m->flags)) != FTP_OK)
 		return r;
 	return FTP_OK;
 }
@@ -176,8 +178,15 @@ msg_get_get(struct buf *b, struct msg_get *m)
 {
 	int r;
 
+	m->has_flags = false;
+	m->flags = 0;
 	if ((r = buf_get_string(b, m->path, sizeof(m->path))) != FTP_OK ||
 	    (r = buf_get_u64(b, &m->offset)) != FTP_OK)
+		return r;
+	if (buf_len(b) == 0)
+		return FTP_OK;
+	m->has_flags = true;
+	if ((r = buf_get_u32(b, &m->flags)) != FTP_OK)
 		return r;
 	return msg_get_empty(b);
 }

@@ -23,9 +23,16 @@
 #define PROTO_FEATURE_CHECKSUM 0x1ull
 /* SUM requests, PUT's RESUME flag and READY; needs CHECKSUM as well. */
 #define PROTO_FEATURE_RESUME 0x2ull
+/* GET's flags field, PUT's COMPRESS flag and COMPRESSED DATA frames. */
+#define PROTO_FEATURE_COMPRESS 0x4ull
 
-/* PUT flags (with PROTO_FEATURE_RESUME). */
-#define PROTO_PUT_RESUME 0x1u
+/* PUT flags (each with its feature). */
+#define PROTO_PUT_RESUME 0x1u   /* PROTO_FEATURE_RESUME */
+#define PROTO_PUT_COMPRESS 0x2u /* PROTO_FEATURE_COMPRESS: DATA may be
+				 * COMPRESSED */
+
+/* GET flags (the field exists with PROTO_FEATURE_COMPRESS only). */
+#define PROTO_GET_COMPRESS 0x1u /* DATA may be COMPRESSED */
 
 /* Limit keys in HELLO_OK; a client ignores keys it does not know. */
 enum proto_limit_key {
@@ -63,10 +70,15 @@ struct msg_list {
 	char path[PROTO_PATH_MAX + 1];
 };
 
-/* GET: data starts at offset (0 for a whole file) */
+/* GET: data starts at offset (0 for a whole file).  flags (PROTO_GET_*)
+ * is on the wire only if has_flags, which a session with
+ * PROTO_FEATURE_COMPRESS requires and any other forbids; the decoder
+ * reads it when the body goes on, and the caller checks which applies. */
 struct msg_get {
 	char path[PROTO_PATH_MAX + 1];
 	uint64_t offset;
+	bool has_flags;
+	uint32_t flags;
 };
 
 /* PUT: exactly size bytes follow in DATA frames; flags are PROTO_PUT_* */

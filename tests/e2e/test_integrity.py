@@ -105,8 +105,10 @@ class CorruptionTest(E2ETestCase):
         self.assertEqual(r.returncode, 3, r.stderr)
         self.assertIn('checksum mismatch', r.stderr)
         self.assertEqual(sha256_file(old), digest)
+        # ftpd logs the transfer after it has answered: wait for the line.
+        harness.wait_for(lambda: 'result=CHECKSUM' in self.srv.log_text(),
+                         harness.IO_TIMEOUT, 'the refused PUT in the log')
         self.assertEqual(harness.temporaries(self.srv.root), [])
-        self.assertIn('result=CHECKSUM', self.srv.log_text())
         # The same upload, uncorrupted, goes through.
         r = self.ftpc(self.srv.addr, 'put src f')
         self.assertEqual(r.returncode, 0, r.stderr)

@@ -279,6 +279,32 @@ START_TEST(test_oversize_rejected_on_header)
 			       FTP_E_BAD_FLAGS);
 	assert_header_rejected(PROTO_FRAME_MAX, PROTO_DATA, 0x80, 10,
 			       FTP_E_BAD_FLAGS);
+	/* COMPRESSED is refused until negotiated. */
+	assert_header_rejected(PROTO_FRAME_MAX, PROTO_DATA,
+			       PROTO_FLAG_COMPRESSED, 10, FTP_E_BAD_FLAGS);
+}
+END_TEST
+
+/* A negotiated flag is allowed on DATA frames and nowhere else. */
+START_TEST(test_flags_data_only)
+{
+	struct frame_decoder d;
+	struct frame f;
+
+	frame_decoder_init(&d, PROTO_FRAME_MAX);
+	frame_decoder_allow_flags(&d, PROTO_FLAG_COMPRESSED);
+	feed_header(&d, PROTO_DATA, PROTO_FLAG_COMPRESSED, 0);
+	ck_assert_int_eq(frame_decoder_next(&d, &f), FTP_OK);
+	ck_assert_uint_eq(f.type, PROTO_DATA);
+	ck_assert_uint_eq(f.flags, PROTO_FLAG_COMPRESSED);
+	feed_header(&d, PROTO_DATA, 0x02, 0);
+	ck_assert_int_eq(frame_decoder_next(&d, &f), FTP_E_BAD_FLAGS);
+	frame_decoder_free(&d);
+	frame_decoder_init(&d, PROTO_FRAME_MAX);
+	frame_decoder_allow_flags(&d, PROTO_FLAG_COMPRESSED);
+	feed_header(&d, PROTO_END, PROTO_FLAG_COMPRESSED, 0);
+	ck_assert_int_eq(frame_decoder_next(&d, &f), FTP_E_BAD_FLAGS);
+	frame_decoder_free(&d);
 }
 END_TEST
 
@@ -547,6 +573,7 @@ frame_suite(void)
 	tcase_add_test(tc, test_feeding_patterns_agree);
 	tcase_add_test(tc, test_space_commit_agrees);
 	tcase_add_test(tc, test_oversize_rejected_on_header);
+	tcase_add_test(tc, test_flags_data_only);
 	tcase_add_test(tc, test_limits_accepted);
 	tcase_add_test(tc, test_idle_space_is_small);
 	tcase_add_test(tc, test_feed_limit);

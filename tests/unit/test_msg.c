@@ -42,7 +42,7 @@ put_sample(struct buf *b, enum sample s)
 	struct msg_hello_ok ok = { 1, 0, 2, { { 1, 1048576 }, { 9, 7 } },
 				   "ftpd" };
 	struct msg_list l = { "a/b" };
-	struct msg_get g = { "x", 77 };
+	struct msg_get g = { "x", 77, false, 0 };
 	struct msg_put p = { "dir/f", 123456789, 0 };
 	struct msg_file f = { 1000, -5, 10 };
 	struct msg_end e = { UINT64_MAX, false, 0 };
@@ -167,7 +167,9 @@ START_TEST(test_trailing_bytes_rejected)
 
 	encode_sample(&b, (enum sample)_i);
 	ck_assert_int_eq(buf_put_u8(&b, 0), FTP_OK);
-	ck_assert_int_eq(decode_sample(&b, (enum sample)_i), FTP_E_TRAILING);
+	/* After GET's offset a byte starts the optional flags field. */
+	ck_assert_int_eq(decode_sample(&b, (enum sample)_i),
+	    _i == S_GET ? FTP_E_SHORT : FTP_E_TRAILING);
 	buf_free(&b);
 }
 END_TEST
@@ -246,7 +248,8 @@ END_TEST
 START_TEST(test_requests_round_trip)
 {
 	struct msg_list l = { "" }, l2;
-	struct msg_get g = { "d\xC3\xA9j\xC3\xA0/vu", UINT64_MAX }, g2;
+	struct msg_get g = { "d\xC3\xA9j\xC3\xA0/vu", UINT64_MAX, false, 0 };
+	struct msg_get g2;
 	struct msg_put p = { "up", 42, 7 }, p2;
 	struct buf b;
 
@@ -258,6 +261,24 @@ START_TEST(test_requests_round_trip)
 	ck_assert_int_eq(msg_get_get(&b, &g2), FTP_OK);
 	ck_assert_str_eq(g2.path, g.path);
 	ck_assert_uint_eq(g2.offset, UINT64_MAX);
+	ck_assert(!g2.has_flags);
+	/* With COMPRESS, GET carries flags; a partial field is truncation. */
+	g.has_flags = true;
+	g.flags = PROTO_GET_COMPRESS;
+	ck_assert_int_eq(msg_put_get(&b, &g), FTP_OK);
+	ck_assert_uint_eq(buf_len(&b), 2 + strlen(g.path) + 8 + 4);
+	ck_assert_int_eq(msg_get_get(&b, &g2), FTP_OK);
+	ck_assert(g2.has_flags);
+	ck_assert_uint_eq(g2.flags, PROTO_GET_COMPRESS);
+	ck_assert_int_eq(msg_put_get(&b, &g), FTP_OK);
+	ck_assert_int_eq(buf_put_u8(&b, 0), FTP_OK);
+	ck_assert_int_eq(msg_get_get(&b, &g2), FTP_E_TRAILING);
+	buf_reset(&b);
+	g.has_flags = false;
+	ck_assert_int_eq(msg_put_get(&b, &g), FTP_OK);
+	ck_assert_int_eq(buf_put_u16(&b, 1), FTP_OK);
+	ck_assert_int_eq(msg_get_get(&b, &g2), FTP_E_SHORT);
+	buf_reset(&b);
 	/* flags are carried, not judged: the server answers UNSUPPORTED */
 	ck_assert_int_eq(msg_put_put(&b, &p), FTP_OK);
 	ck_assert_int_eq(msg_get_put(&b, &p2), FTP_OK);
@@ -478,7 +499,7 @@ START_TEST(test_bad_strings_rejected)
 {
 	static const char *bad[] = { "\xC0\xAF", "\xED\xA0\x80",
 				     "a\xF4\x90\x80\x80", "\xE2\x82" };
-	struct msg_get g = { "", 0 };
+	struct msg_get g = { "", 0, false, 0 };
 	struct msg_list l;
 	struct buf b;
 

@@ -213,6 +213,23 @@ reply(struct ftpc_client *cl, uint32_t id, struct frame *f)
 	return FTP_OK;
 }
 
+/* The reply to request id, which must be of type want; an ERROR is the
+ * server refusing the request. */
+static int
+expect_reply(struct ftpc_client *cl, uint32_t id, uint8_t want,
+    struct frame *f)
+{
+	int r;
+
+	if ((r = reply(cl, id, f)) != FTP_OK)
+		return r;
+	if (f->type == PROTO_ERROR)
+		return refused(cl, f, FTPC_FAULT_REMOTE);
+	if (f->type != want)
+		return unexpected(cl, f);
+	return FTP_OK;
+}
+
 /* A reply that must be an empty OK. */
 static int
 reply_ok(struct ftpc_client *cl, uint32_t id)
@@ -220,12 +237,8 @@ reply_ok(struct ftpc_client *cl, uint32_t id)
 	struct frame f;
 	int r;
 
-	if ((r = reply(cl, id, &f)) != FTP_OK)
+	if ((r = expect_reply(cl, id, PROTO_OK, &f)) != FTP_OK)
 		return r;
-	if (f.type == PROTO_ERROR)
-		return refused(cl, &f, FTPC_FAULT_REMOTE);
-	if (f.type != PROTO_OK)
-		return unexpected(cl, &f);
 	if ((r = msg_get_empty(&f.body)) != FTP_OK)
 		return malformed(cl, &f, r);
 	return FTP_OK;
@@ -679,12 +692,8 @@ get_file(struct ftpc_client *cl, uint32_t id, struct get_state *gs)
 	struct frame f;
 	int r;
 
-	if ((r = reply(cl, id, &f)) != FTP_OK)
+	if ((r = expect_reply(cl, id, PROTO_FILE, &f)) != FTP_OK)
 		return r;
-	if (f.type == PROTO_ERROR)
-		return refused(cl, &f, FTPC_FAULT_REMOTE);
-	if (f.type != PROTO_FILE)
-		return unexpected(cl, &f);
 	if ((r = msg_get_file(&f.body, &file)) != FTP_OK)
 		return malformed(cl, &f, r);
 	if (file.offset != gs->offset)
@@ -797,12 +806,8 @@ get_check_prefix(struct ftpc_client *cl, const char *remote,
 	if ((r = msg_put_sum(&cl->out, &m)) != FTP_OK)
 		return encode_fail(cl, r);
 	if ((r = request(cl, PROTO_SUM, &id)) != FTP_OK ||
-	    (r = reply(cl, id, &f)) != FTP_OK)
+	    (r = expect_reply(cl, id, PROTO_SUM_OK, &f)) != FTP_OK)
 		return r;
-	if (f.type == PROTO_ERROR)
-		return refused(cl, &f, FTPC_FAULT_REMOTE);
-	if (f.type != PROTO_SUM_OK)
-		return unexpected(cl, &f);
 	if ((r = msg_get_sum_ok(&f.body, &ok)) != FTP_OK)
 		return malformed(cl, &f, r);
 	if (ok.length != (m.length < ok.size ? m.length : ok.size))
@@ -1101,12 +1106,8 @@ put_ready(struct ftpc_client *cl, uint32_t id, struct put_state *ps,
 	uint32_t crc = 0;
 	int r;
 
-	if ((r = reply(cl, id, &f)) != FTP_OK)
+	if ((r = expect_reply(cl, id, PROTO_READY, &f)) != FTP_OK)
 		return r;
-	if (f.type == PROTO_ERROR)
-		return refused(cl, &f, FTPC_FAULT_REMOTE);
-	if (f.type != PROTO_READY)
-		return unexpected(cl, &f);
 	if ((r = msg_get_ready(&f.body, &rd)) != FTP_OK)
 		return malformed(cl, &f, r);
 	if (rd.offset > ps->size || (rd.offset == ps->size && ps->size > 0))

@@ -16,37 +16,16 @@
 # ftpc plus ftpd (user + system), which a loaded machine disturbs less,
 # then the on/off throughput ratios.  Needs /usr/bin/time and bc.
 set -eu
+. "$(dirname "$0")/lib.sh"
 
 BUILD=${1:-build}
 SIZE_MIB=${2:-1024}
 RUNS=${3:-3}
-[ -x "$BUILD/bin/ftpd" ] && [ -x "$BUILD/bin/ftpc" ] ||
-    { echo "no ftpd/ftpc in $BUILD/bin" >&2; exit 2; }
-FTPD=$(cd "$BUILD/bin" && pwd)/ftpd
-FTPC=$(cd "$BUILD/bin" && pwd)/ftpc
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/ftpf-sumbench.XXXXXX")
-PID=
-cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-mkdir "$TMP/root" "$TMP/work"
-
-"$FTPD" --root "$TMP/root" --listen 127.0.0.1:0 --port-file "$TMP/port" \
-    2>"$TMP/ftpd.log" &
-PID=$!
-i=0
-while [ ! -s "$TMP/port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-ADDR=127.0.0.1:$(cat "$TMP/port")
+bench_setup "$BUILD" sumbench
 
 head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom >"$TMP/work/src"
 cat "$TMP/work/src" >/dev/null
 
-TCK=$(getconf CLK_TCK)
-# ftpd's CPU seconds so far (user + system, from /proc).
-daemon_cpu() { awk -v t="$TCK" '{ print ($14 + $15) / t }' "/proc/$PID/stat"; }
 
 # One timed ftpc run in the work directory: prints "wall cpu" seconds,
 # cpu being ftpc's plus ftpd's during the run.
@@ -59,11 +38,6 @@ timed() {
 	echo "$wall $(echo "$u + $s + $d1 - $d0" | bc -l)"
 }
 
-# The median of column $1 of the lines on stdin.
-median() {
-	awk -v c="$1" '{ print $c }' | sort -g |
-	    awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
 
 drop_sum() {
 	python3 -c 'import os, sys

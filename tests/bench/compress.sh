@@ -16,30 +16,12 @@
 # case: median wall time of the ftpc run, median CPU of ftpc plus ftpd, wire
 # bytes; then the -z/plain ratios.  Needs /usr/bin/time, bc and python3.
 set -eu
+. "$(dirname "$0")/lib.sh"
 
 BUILD=${1:-build}
 SIZE_MIB=${2:-200}
 RUNS=${3:-3}
-[ -x "$BUILD/bin/ftpd" ] && [ -x "$BUILD/bin/ftpc" ] ||
-    { echo "no ftpd/ftpc in $BUILD/bin" >&2; exit 2; }
-FTPD=$(cd "$BUILD/bin" && pwd)/ftpd
-FTPC=$(cd "$BUILD/bin" && pwd)/ftpc
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/ftpf-zbench.XXXXXX")
-PID=
-cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-mkdir "$TMP/root" "$TMP/work"
-
-"$FTPD" --root "$TMP/root" --listen 127.0.0.1:0 --port-file "$TMP/port" \
-    2>"$TMP/ftpd.log" &
-PID=$!
-i=0
-while [ ! -s "$TMP/port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-ADDR=127.0.0.1:$(cat "$TMP/port")
+bench_setup "$BUILD" zbench
 
 python3 - "$TMP/work/text" $((SIZE_MIB * 1024 * 1024)) <<'PY'
 import random, sys
@@ -73,8 +55,6 @@ cp "$TMP/work/rand" "$TMP/root/rand"
 cat "$TMP/work/text" "$TMP/work/rand" "$TMP/root/text" "$TMP/root/rand" \
     >/dev/null
 
-TCK=$(getconf CLK_TCK)
-daemon_cpu() { awk -v t="$TCK" '{ print ($14 + $15) / t }' "/proc/$PID/stat"; }
 
 # One timed ftpc run: prints "wall cpu wire", cpu being ftpc's plus ftpd's,
 # wire the DATA bytes of the transfer ftpd logged last.
@@ -88,10 +68,6 @@ timed() {
 	echo "$wall $(echo "$u + $s + $d1 - $d0" | bc -l) $wire"
 }
 
-median() {
-	awk -v c="$1" '{ print $c }' | sort -g |
-	    awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
 
 run_case() {
 	rm -f "$TMP/work/out" "$TMP/root/up"

@@ -31,6 +31,7 @@ proto_type_name(uint8_t type)
 	case PROTO_PUT: return "PUT";
 	case PROTO_QUIT: return "QUIT";
 	case PROTO_SUM: return "SUM";
+	case PROTO_LOGIN: return "LOGIN";
 	case PROTO_DATA: return "DATA";
 	case PROTO_END: return "END";
 	case PROTO_OK: return "OK";

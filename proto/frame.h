@@ -23,6 +23,7 @@ enum proto_type {
 	PROTO_PUT = 0x04,
 	PROTO_QUIT = 0x05,
 	PROTO_SUM = 0x06,     /* with PROTO_FEATURE_RESUME */
+	PROTO_LOGIN = 0x07,   /* with PROTO_FEATURE_LOGIN */
 	/* transfer stream: server to client in GET, client to server in PUT */
 	PROTO_DATA = 0x10,
 	PROTO_END = 0x11,

@@ -244,6 +244,33 @@ msg_get_sum(struct buf *b, struct msg_sum *m)
 }
 
 int
+msg_put_login(struct buf *b, const struct msg_login *m)
+{
+	size_t nu, np;
+	int r;
+
+	if ((r = str_check(m->user, PROTO_USER_MAX, &nu)) != FTP_OK ||
+	    (r = str_check(m->password, PROTO_PASSWORD_MAX, &np)) != FTP_OK ||
+	    (r = reserve(b, SZ_STRLEN + nu + SZ_STRLEN + np)) != FTP_OK ||
+	    (r = buf_put_string(b, m->user)) != FTP_OK ||
+	    (r = buf_put_string(b, m->password)) != FTP_OK)
+		return r;
+	return FTP_OK;
+}
+
+int
+msg_get_login(struct buf *b, struct msg_login *m)
+{
+	int r;
+
+	if ((r = buf_get_string(b, m->user, sizeof(m->user))) != FTP_OK ||
+	    (r = buf_get_string(b, m->password, sizeof(m->password))) !=
+	    FTP_OK)
+		return r;
+	return msg_get_empty(b);
+}
+
+int
 msg_put_sum_ok(struct buf *b, const struct msg_sum_ok *m)
 {
 	int r;

@@ -25,6 +25,10 @@
 #define PROTO_FEATURE_RESUME 0x2ull
 /* GET's flags field, PUT's COMPRESS flag and COMPRESSED DATA frames. */
 #define PROTO_FEATURE_COMPRESS 0x4ull
+/* The server has accounts: LOGIN must succeed before any other request.
+ * Granted only by a server started with users, so a client asking for it
+ * learns whether this server takes logins at all. */
+#define PROTO_FEATURE_LOGIN 0x8ull
 
 /* PUT flags (each with its feature). */
 #define PROTO_PUT_RESUME 0x1u   /* PROTO_FEATURE_RESUME */
@@ -109,6 +113,12 @@ struct msg_sum_ok {
 	uint32_t crc;
 };
 
+/* LOGIN: a user's name and password (with PROTO_FEATURE_LOGIN) */
+struct msg_login {
+	char user[PROTO_USER_MAX + 1];
+	char password[PROTO_PASSWORD_MAX + 1];
+};
+
 /* READY: the answer to a RESUME PUT: the server already holds bytes
  * [0, offset) of the upload, whose CRC-32C is crc */
 struct msg_ready {
@@ -162,6 +172,8 @@ int msg_put_sum(struct buf *b, const struct msg_sum *m);
 int msg_get_sum(struct buf *b, struct msg_sum *m);
 int msg_put_sum_ok(struct buf *b, const struct msg_sum_ok *m);
 int msg_get_sum_ok(struct buf *b, struct msg_sum_ok *m);
+int msg_put_login(struct buf *b, const struct msg_login *m);
+int msg_get_login(struct buf *b, struct msg_login *m);
 int msg_put_ready(struct buf *b, const struct msg_ready *m);
 int msg_get_ready(struct buf *b, struct msg_ready *m);
 int msg_put_file(struct buf *b, const struct msg_file *m);

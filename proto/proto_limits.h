@@ -26,6 +26,8 @@
 #define PROTO_NAME_MAX 255     /* bytes in one path component */
 #define PROTO_MESSAGE_MAX 1024 /* bytes in an ERROR message */
 #define PROTO_SOFTWARE_MAX 64  /* bytes in a HELLO software string */
+#define PROTO_USER_MAX 64      /* bytes in a LOGIN user name */
+#define PROTO_PASSWORD_MAX 1024 /* bytes in a LOGIN password */
 #define PROTO_LIMITS_MAX 32    /* limit pairs in one HELLO_OK */
 #define PROTO_LIST_BATCH 512   /* entries in one ENTRIES frame */
 

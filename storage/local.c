@@ -23,6 +23,8 @@ struct lfile {
 };
 
 static void lstor_free(struct store *st);
+static int lstor_open_sub(struct store *st, const char *path,
+			  struct store **out);
 static int lstor_stat(struct store *st, const char *path,
 		      struct stor_info *out);
 static int lstor_open_read(struct store *st, const char *path,
@@ -36,6 +38,7 @@ static int lfile_set_sum(struct stor_file *f, uint32_t sum);
 
 static const struct stor_ops lstor_ops = {
 	.free = lstor_free,
+	.open_sub = lstor_open_sub,
 	.recover = lstor_recover,
 	.stat = lstor_stat,
 	.open_read = lstor_open_read,
@@ -60,28 +63,47 @@ static const struct stor_ops lstor_ops = {
 	.list_close = lstor_list_close,
 };
 
+/* A store over the directory descriptor fd, which it takes over. */
+static int
+lstor_adopt(int fd, struct store **out)
+{
+	struct lstor *ls;
+
+	*out = NULL;
+	if ((ls = calloc(1, sizeof(*ls))) == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	ls->base.ops = &lstor_ops;
+	ls->rootfd = fd;
+	*out = &ls->base;
+	return 0;
+}
+
 int
 stor_local_open(const char *root_dir, struct store **out)
 {
-	struct lstor *ls;
-	int fd, r = 0;
+	int fd;
 
 	*out = NULL;
 	/* O_RDONLY rather than O_PATH: fsync needs a real descriptor. */
 	fd = open(root_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if ((ls = calloc(1, sizeof(*ls))) == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
-	ls->base.ops = &lstor_ops;
-	ls->rootfd = fd;
-	*out = &ls->base;
-out:
+	return lstor_adopt(fd, out);
+}
+
+static int
+lstor_open_sub(struct store *st, const char *path, struct store **out)
+{
+	int fd, r;
+
+	*out = NULL;
+	r = lstor_resolve((struct lstor *)st, path, O_RDONLY | O_DIRECTORY,
+	    &fd);
 	if (r != 0)
-		close(fd);
-	return r;
+		return r;
+	return lstor_adopt(fd, out);
 }
 
 static void

@@ -12,6 +12,12 @@ stor_free(struct store *st)
 }
 
 int
+stor_open_sub(struct store *st, const char *path, struct store **out)
+{
+	return st->ops->open_sub(st, path, out);
+}
+
+int
 stor_recover(struct store *st, unsigned *removed)
 {
 	return st->ops->recover(st, removed);

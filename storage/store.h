@@ -59,6 +59,10 @@ struct stor_dir;    /* a listing in progress */
 /* The local-directory backend rooted at root_dir (which must exist). */
 int stor_local_open(const char *root_dir, struct store **out);
 void stor_free(struct store *st);
+/* A store whose root is the directory path beneath st's root (a user's own
+ * tree): it is confined there as st is to its root.  -ENOTDIR if path is
+ * not a directory. */
+int stor_open_sub(struct store *st, const char *path, struct store **out);
 
 /* Removes temporaries left by a crash anywhere beneath the root; *removed
  * counts them.  Kept resumable uploads stay (see stor_sweep_partials()).
@@ -152,6 +156,8 @@ void stor_list_close(struct stor_dir *d);
 /* The backend's table; each store begins with a pointer to it. */
 struct stor_ops {
 	void (*free)(struct store *st);
+	int (*open_sub)(struct store *st, const char *path,
+			struct store **out);
 	int (*recover)(struct store *st, unsigned *removed);
 	int (*stat)(struct store *st, const char *path, struct stor_info *out);
 	int (*open_read)(struct store *st, const char *path,

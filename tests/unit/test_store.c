@@ -249,6 +249,34 @@ START_TEST(symlink_inside)
 }
 END_TEST
 
+/* A user's sub-store is confined to its directory exactly as the main
+ * store is to the root: a link to a sibling's tree is an escape. */
+START_TEST(sub_store_confined)
+{
+	struct store *sub;
+	struct stor_file *f;
+	struct stor_info info;
+
+	ck_assert_int_eq(mkdirat(rootfd, "alice", 0755), 0);
+	ck_assert_int_eq(mkdirat(rootfd, "bob", 0755), 0);
+	put(rootfd, "alice/a", "mine");
+	put(rootfd, "bob/b", "bob's");
+	ck_assert_int_eq(symlinkat("../bob/b", rootfd, "alice/lb"), 0);
+	put(rootfd, "plain", "x");
+	ck_assert_int_eq(stor_open_sub(st, "plain", &sub), -ENOTDIR);
+	ck_assert_int_eq(stor_open_sub(st, "../outside", &sub), -EINVAL);
+	ck_assert_int_eq(symlinkat("../outside", rootfd, "out"), 0);
+	ck_assert_int_eq(stor_open_sub(st, "out", &sub), -EXDEV);
+	ck_assert_int_eq(stor_open_sub(st, "alice", &sub), 0);
+	ck_assert_int_eq(stor_open_read(sub, "a", &f, &info), 0);
+	ck_assert_str_eq(store_slurp(f), "mine");
+	stor_file_close(f);
+	ck_assert_int_eq(stor_open_read(sub, "lb", &f, &info), -EXDEV);
+	ck_assert_int_eq(stor_open_read(sub, "../bob/b", &f, &info), -EINVAL);
+	stor_free(sub);
+}
+END_TEST
+
 START_TEST(temp_names_refused)
 {
 	struct stor_info info;
@@ -1049,6 +1077,7 @@ store_suite(void)
 	tcase_add_test(confine, symlink_to_etc);
 	tcase_add_test(confine, symlink_to_outside);
 	tcase_add_test(confine, symlink_inside);
+	tcase_add_test(confine, sub_store_confined);
 	tcase_add_test(confine, temp_names_refused);
 	tcase_add_test(rd, missing);
 	tcase_add_test(rd, directory);

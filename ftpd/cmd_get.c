@@ -24,6 +24,7 @@
 #include "err.h"
 #include "proto_limits.h"
 #include "msg.h"
+#include "options.h"
 #include "reply.h"
 #include "session.h"
 #include "store.h"
@@ -177,7 +178,7 @@ get_run(struct session *s, struct get *g, const char *path,
 	int r;
 
 	g->size = info->size;
-	r = conn_set_timeout(chan_conn(s->ch), FTPD_STALL_TIMEOUT);
+	r = conn_set_timeout(chan_conn(s->ch), s->cfg->stall_timeout);
 	if (r == FTP_OK && g->z != NULL &&
 	    (g->zbuf = malloc(PROTO_DATA_CHUNK)) == NULL)
 		r = FTP_E_NOMEM;

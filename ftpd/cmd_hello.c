@@ -17,7 +17,7 @@
 
 /* Feature bits this server implements (docs/PROTOCOL.md, section 8). */
 #define FTPD_FEATURES (PROTO_FEATURE_CHECKSUM | PROTO_FEATURE_RESUME | \
-    PROTO_FEATURE_COMPRESS)
+    PROTO_FEATURE_COMPRESS | PROTO_FEATURE_LOGIN)
 
 static void
 hello_ok_fill(const struct session *s, const struct msg_hello *h,
@@ -38,6 +38,9 @@ hello_ok_fill(const struct session *s, const struct msg_hello *h,
 	memset(ok, 0, sizeof(*ok));
 	ok->version = PROTO_VERSION;
 	ok->features = h->features & FTPD_FEATURES;
+	/* LOGIN means "this server has accounts": granted only then. */
+	if (s->cfg->users == NULL)
+		ok->features &= ~PROTO_FEATURE_LOGIN;
 	/* Resuming relies on checksums: granted only together. */
 	if ((ok->features & PROTO_FEATURE_CHECKSUM) == 0)
 		ok->features &= ~PROTO_FEATURE_RESUME;

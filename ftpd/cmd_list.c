@@ -12,6 +12,7 @@
 #include "err.h"
 #include "proto_limits.h"
 #include "msg.h"
+#include "options.h"
 #include "reply.h"
 #include "session.h"
 #include "store.h"
@@ -112,8 +113,8 @@ list_run(struct session *s, uint32_t id, const char *path,
 		return reply_stor_error(s, id, serr, path);
 	}
 	buf_init(&bt.b, PROTO_CONTROL_MAX);
-	if ((r = conn_set_timeout(chan_conn(s->ch), FTPD_STALL_TIMEOUT)) ==
-	    FTP_OK)
+	r = conn_set_timeout(chan_conn(s->ch), s->cfg->stall_timeout);
+	if (r == FTP_OK)
 		r = list_stream(s, id, d, &bt, &serr);
 	stor_list_close(d);
 	buf_free(&bt.b);

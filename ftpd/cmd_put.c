@@ -31,6 +31,7 @@
 #include "err.h"
 #include "proto_limits.h"
 #include "msg.h"
+#include "options.h"
 #include "reply.h"
 #include "session.h"
 #include "store.h"
@@ -109,8 +110,8 @@ put_next(struct session *s, struct put *p, struct frame *f, bool *is_end)
 		return session_fail(s, FTP_E_SHUTDOWN, "server shutting down: "
 		    "upload aborted after the grace period");
 	if ((r = chan_recv(s->ch, f)) == FTP_E_TIMEOUT)
-		return session_fail(s, r, "timed out: PUT stalled for %d s",
-		    FTPD_STALL_TIMEOUT);
+		return session_fail(s, r, "timed out: PUT stalled for %u s",
+		    s->cfg->stall_timeout);
 	if (r != FTP_OK)
 		return session_fail(s, r, "during PUT: %s", ftp_strerror(r));
 	if (f->type != PROTO_DATA && f->type != PROTO_END)
@@ -263,8 +264,8 @@ put_stream(struct session *s, struct put *p, const char *path)
 	if ((r = put_go(s, p)) != FTP_OK)
 		return r;
 	chan_set_frame_max(s->ch, PROTO_FRAME_MAX);
-	if ((r = conn_set_timeout(chan_conn(s->ch), FTPD_STALL_TIMEOUT)) !=
-	    FTP_OK)
+	r = conn_set_timeout(chan_conn(s->ch), s->cfg->stall_timeout);
+	if (r != FTP_OK)
 		return session_fail(s, r, "cannot set timeout");
 	if ((r = put_receive(s, p)) != FTP_OK)
 		return r;

@@ -3,7 +3,8 @@
  * prepares the process (descriptors, SIGPIPE) and runs the server.
  *
  * Exit status: 0 after a clean shutdown (SIGINT/SIGTERM) or --help, 1 on a
- * runtime failure (missing root, bind failure), 2 on a usage error.
+ * runtime failure (missing root, bind failure, a bad users file), 2 on a
+ * usage error (including root without --user or --allow-root).
  */
 #include <errno.h>
 #include <malloc.h>
@@ -13,9 +14,11 @@
 #include <sys/resource.h>
 
 #include "err.h"
+#include "hashpw.h"
 #include "janitor.h"
 #include "log.h"
 #include "options.h"
+#include "privs.h"
 #include "server.h"
 #include "store.h"
 
@@ -73,9 +76,14 @@ main(int argc, char **argv)
 		return 2;
 	if (done)
 		return 0;
-	/* Certificates are checked before anything else is touched. */
-	if (options_tls(&cfg) != FTP_OK)
-		return 1;
+	if (cfg.hash_password)
+		return hashpw_main();
+	if (privs_check(&cfg) != FTP_OK)
+		return 2;
+	/* Certificates and accounts are read before anything else is
+	 * touched, and while they may still be readable by root alone. */
+	if (options_tls(&cfg) != FTP_OK || options_users(&cfg) != FTP_OK)
+		goto out;
 	if (store_prepare(cfg.root, &st) != FTP_OK)
 		goto out;
 	raise_nofile();
@@ -86,10 +94,15 @@ main(int argc, char **argv)
 	/* sendfile(2) has no MSG_NOSIGNAL: a vanished peer must not kill
 	 * the daemon. */
 	signal(SIGPIPE, SIG_IGN);
-	if (janitor_start(&jan, st, cfg.resume_max_age) != FTP_OK)
-		goto out;
 	if (server_init(&srv, &cfg, st) != FTP_OK)
 		goto out;
+	/* Bound and holding every descriptor it needs: root is no longer
+	 * needed, and no thread has started yet. */
+	if (privs_drop(&cfg) != FTP_OK ||
+	    janitor_start(&jan, st, cfg.resume_max_age) != FTP_OK) {
+		server_fini(&srv);
+		goto out;
+	}
 	if (server_run(&srv) == FTP_OK)
 		status = 0;
 	server_fini(&srv);
@@ -97,6 +110,7 @@ out:
 	janitor_stop(&jan);
 	if (st != NULL)
 		stor_free(st);
+	options_users_free(&cfg);
 	options_tls_free(&cfg);
 	log_msg("exit");
 	return status;

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "options.h"
 #include "tls.h"
+#include "users.h"
 
 static void
 usage_brief(FILE *out)
@@ -20,10 +21,15 @@ usage_brief(FILE *out)
 	fprintf(out,
 	    "usage: ftpd --root DIR [--listen HOST:PORT] [--port-file FILE]\n"
 	    "            [--max-clients N] [--idle-timeout SECONDS]\n"
+	    "            [--stall-timeout SECONDS] [--login-timeout SECONDS]\n"
 	    "            [--max-per-address N] [--shutdown-grace SECONDS]\n"
 	    "            [--resume-max-age SECONDS]\n"
 	    "            [--tls-cert FILE --tls-key FILE "
 	    "[--tls-client-ca FILE]]\n"
+	    "            [--users FILE | --anonymous] [--read-only]\n"
+	    "            [--allow-plaintext-login] [--user NAME | "
+	    "--allow-root]\n"
+	    "       ftpd --hash-password\n"
 	    "       ftpd --help | --version\n");
 }
 
@@ -40,6 +46,11 @@ usage_full(void)
 	    "                            (default %u)\n"
 	    "  -t, --idle-timeout SECS   wait for a request, 1..%u\n"
 	    "                            (default %u)\n"
+	    "      --stall-timeout SECS  a frame must arrive (or leave) whole\n"
+	    "                            this long after it began, 1..%u\n"
+	    "                            (default %u)\n"
+	    "      --login-timeout SECS  with --users, log in this long after\n"
+	    "                            connecting, 1..%u (default %u)\n"
 	    "      --max-per-address N   connections from one IP address at\n"
 	    "                            once, 1..%u (default %u)\n"
 	    "      --shutdown-grace SECS on SIGTERM/SIGINT, time transfers in\n"
@@ -53,34 +64,58 @@ usage_full(void)
 	    "      --tls-key FILE        the certificate's PEM private key\n"
 	    "      --tls-client-ca FILE  require client certificates signed\n"
 	    "                            by this PEM CA (mutual TLS)\n"
+	    "      --users FILE          require a login; one account a line:\n"
+	    "                            name:crypt-hash:root:rw|ro, root a\n"
+	    "                            directory beneath --root\n"
+	    "      --anonymous           serve without logins on an address\n"
+	    "                            that is not loopback\n"
+	    "      --read-only           nobody may change the tree\n"
+	    "      --allow-plaintext-login  accept passwords without TLS on\n"
+	    "                            an address that is not loopback\n"
+	    "      --user NAME           started as root: bind, then run as\n"
+	    "                            NAME and its group\n"
+	    "      --allow-root          keep running as root (not advised)\n"
+	    "      --hash-password       read a password (no echo) and print\n"
+	    "                            its hash for a users file\n"
 	    "  -h, --help                show this help\n"
 	    "  -V, --version             show the version\n",
 	    FTPD_DEFAULT_HOST, FTPD_DEFAULT_PORT, FTPD_MAX_CLIENTS_CEILING,
 	    FTPD_DEFAULT_MAX_CLIENTS, FTPD_IDLE_TIMEOUT_CEILING,
-	    FTPD_DEFAULT_IDLE_TIMEOUT, FTPD_MAX_CLIENTS_CEILING,
+	    FTPD_DEFAULT_IDLE_TIMEOUT, FTPD_TIMEOUT_CEILING,
+	    FTPD_DEFAULT_STALL_TIMEOUT, FTPD_TIMEOUT_CEILING,
+	    FTPD_DEFAULT_LOGIN_TIMEOUT, FTPD_MAX_CLIENTS_CEILING,
 	    FTPD_DEFAULT_MAX_PER_ADDRESS, FTPD_SHUTDOWN_GRACE_CEILING,
 	    FTPD_DEFAULT_SHUTDOWN_GRACE, FTPD_RESUME_MAX_AGE_CEILING,
 	    FTPD_DEFAULT_RESUME_MAX_AGE);
-	printf("\nLimits:\n"
+	printf("\nLimits (proto/proto_limits.h):\n"
 	    "  protocol version          %d\n"
 	    "  frame header              %d bytes\n"
 	    "  frame body (DATA)         %u bytes\n"
 	    "  frame body (other)        %u bytes\n"
 	    "  DATA chunk sent           %u bytes\n"
 	    "  path / name               %d / %d bytes\n"
+	    "  user name / password      %d / %d bytes\n"
 	    "  ERROR message             %d bytes\n"
 	    "  software string           %d bytes\n"
 	    "  limit pairs in HELLO_OK   %d\n"
 	    "  entries per ENTRIES       %d\n"
-	    "  HELLO timeout             %d s\n"
-	    "  stall timeout             %d s\n"
+	    "  clients / per address     --max-clients / --max-per-address\n"
+	    "  idle / stall / login      --idle-timeout / --stall-timeout /\n"
+	    "                            --login-timeout\n"
+	    "  HELLO deadline            %d s from connect\n"
+	    "  failed logins             %d per connection; %d per address\n"
+	    "                            per %d s; each answered after %d ms\n"
+	    "  users file                %d accounts, %d bytes a line\n"
 	    "  listen backlog            %d\n"
 	    "  thread stack              %u bytes (%u sanitized)\n",
 	    PROTO_VERSION, PROTO_HEADER_SIZE, PROTO_FRAME_MAX,
 	    PROTO_CONTROL_MAX, PROTO_DATA_CHUNK, PROTO_PATH_MAX,
-	    PROTO_NAME_MAX, PROTO_MESSAGE_MAX, PROTO_SOFTWARE_MAX,
-	    PROTO_LIMITS_MAX, PROTO_LIST_BATCH, FTPD_HELLO_TIMEOUT,
-	    FTPD_STALL_TIMEOUT, FTPD_LISTEN_BACKLOG, FTPD_THREAD_STACK,
+	    PROTO_NAME_MAX, PROTO_USER_MAX, PROTO_PASSWORD_MAX,
+	    PROTO_MESSAGE_MAX, PROTO_SOFTWARE_MAX, PROTO_LIMITS_MAX,
+	    PROTO_LIST_BATCH, FTPD_HELLO_TIMEOUT, FTPD_LOGIN_ATTEMPTS,
+	    FTPD_LOGIN_FAILS_PER_ADDRESS, FTPD_LOGIN_FAIL_WINDOW,
+	    FTPD_LOGIN_FAIL_DELAY_MS, FTPD_USERS_MAX, FTPD_USERS_LINE_MAX,
+	    FTPD_LISTEN_BACKLOG, FTPD_THREAD_STACK,
 	    FTPD_THREAD_STACK_SANITIZED);
 }
 
@@ -167,6 +202,15 @@ enum {
 	OPT_MAX_PER_ADDRESS,
 	OPT_SHUTDOWN_GRACE,
 	OPT_RESUME_MAX_AGE,
+	OPT_USERS,
+	OPT_ANONYMOUS,
+	OPT_READ_ONLY,
+	OPT_ALLOW_PLAINTEXT_LOGIN,
+	OPT_USER,
+	OPT_ALLOW_ROOT,
+	OPT_HASH_PASSWORD,
+	OPT_STALL_TIMEOUT,
+	OPT_LOGIN_TIMEOUT,
 };
 
 static const struct option long_opts[] = {
@@ -181,6 +225,16 @@ static const struct option long_opts[] = {
 	{"max-per-address", required_argument, NULL, OPT_MAX_PER_ADDRESS},
 	{"shutdown-grace", required_argument, NULL, OPT_SHUTDOWN_GRACE},
 	{"resume-max-age", required_argument, NULL, OPT_RESUME_MAX_AGE},
+	{"users", required_argument, NULL, OPT_USERS},
+	{"anonymous", no_argument, NULL, OPT_ANONYMOUS},
+	{"read-only", no_argument, NULL, OPT_READ_ONLY},
+	{"allow-plaintext-login", no_argument, NULL,
+	    OPT_ALLOW_PLAINTEXT_LOGIN},
+	{"user", required_argument, NULL, OPT_USER},
+	{"allow-root", no_argument, NULL, OPT_ALLOW_ROOT},
+	{"hash-password", no_argument, NULL, OPT_HASH_PASSWORD},
+	{"stall-timeout", required_argument, NULL, OPT_STALL_TIMEOUT},
+	{"login-timeout", required_argument, NULL, OPT_LOGIN_TIMEOUT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -204,6 +258,12 @@ apply_option(int c, const char *arg, struct config *cfg, bool *done)
 	case 't':
 		return parse_number("--idle-timeout", arg,
 		    FTPD_IDLE_TIMEOUT_CEILING, &cfg->idle_timeout);
+	case OPT_STALL_TIMEOUT:
+		return parse_number("--stall-timeout", arg,
+		    FTPD_TIMEOUT_CEILING, &cfg->stall_timeout);
+	case OPT_LOGIN_TIMEOUT:
+		return parse_number("--login-timeout", arg,
+		    FTPD_TIMEOUT_CEILING, &cfg->login_timeout);
 	case OPT_MAX_PER_ADDRESS:
 		return parse_number("--max-per-address", arg,
 		    FTPD_MAX_CLIENTS_CEILING, &cfg->max_per_address);
@@ -220,6 +280,27 @@ apply_option(int c, const char *arg, struct config *cfg, bool *done)
 		return FTP_OK;
 	case OPT_TLS_CLIENT_CA:
 		cfg->tls_client_ca = arg;
+		return FTP_OK;
+	case OPT_USERS:
+		cfg->users_file = arg;
+		return FTP_OK;
+	case OPT_ANONYMOUS:
+		cfg->anonymous = true;
+		return FTP_OK;
+	case OPT_READ_ONLY:
+		cfg->read_only = true;
+		return FTP_OK;
+	case OPT_ALLOW_PLAINTEXT_LOGIN:
+		cfg->allow_plaintext_login = true;
+		return FTP_OK;
+	case OPT_USER:
+		cfg->run_as = arg;
+		return FTP_OK;
+	case OPT_ALLOW_ROOT:
+		cfg->allow_root = true;
+		return FTP_OK;
+	case OPT_HASH_PASSWORD:
+		cfg->hash_password = true;
 		return FTP_OK;
 	case 'h':
 		usage_full();
@@ -257,9 +338,12 @@ config_defaults(struct config *cfg)
 	snprintf(cfg->port, sizeof(cfg->port), "%s", FTPD_DEFAULT_PORT);
 	cfg->max_clients = FTPD_DEFAULT_MAX_CLIENTS;
 	cfg->idle_timeout = FTPD_DEFAULT_IDLE_TIMEOUT;
+	cfg->stall_timeout = FTPD_DEFAULT_STALL_TIMEOUT;
+	cfg->login_timeout = FTPD_DEFAULT_LOGIN_TIMEOUT;
 	cfg->max_per_address = FTPD_DEFAULT_MAX_PER_ADDRESS;
 	cfg->shutdown_grace = FTPD_DEFAULT_SHUTDOWN_GRACE;
 	cfg->resume_max_age = FTPD_DEFAULT_RESUME_MAX_AGE;
+	cfg->login_fail_delay_ms = FTPD_LOGIN_FAIL_DELAY_MS;
 }
 
 int
@@ -283,6 +367,8 @@ options_parse(int argc, char **argv, struct config *cfg, bool *done)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (cfg->hash_password)
+		return FTP_OK;
 	if (cfg->root == NULL || cfg->root[0] == '\0')
 		return usage_error("--root DIR is required");
 	if (cfg->port_file != NULL && cfg->port_file[0] == '\0')
@@ -292,6 +378,12 @@ options_parse(int argc, char **argv, struct config *cfg, bool *done)
 	if (cfg->tls_client_ca != NULL && cfg->tls_cert == NULL)
 		return usage_error("--tls-client-ca needs --tls-cert and "
 		    "--tls-key");
+	if (cfg->users_file != NULL && cfg->anonymous)
+		return usage_error("--users and --anonymous exclude each other");
+	if (cfg->users_file != NULL && cfg->users_file[0] == '\0')
+		return usage_error("--users: empty file name");
+	if (cfg->run_as != NULL && cfg->allow_root)
+		return usage_error("--user and --allow-root exclude each other");
 	return FTP_OK;
 }
 
@@ -318,4 +410,28 @@ options_tls_free(struct config *cfg)
 {
 	tls_config_free(cfg->tls);
 	cfg->tls = NULL;
+}
+
+int
+options_users(struct config *cfg)
+{
+	char why[USERS_WHY_MAX];
+	int r;
+
+	if (cfg->users_file == NULL)
+		return FTP_OK;
+	if ((r = users_load(cfg->users_file, &cfg->users, why)) != FTP_OK)
+		log_msg("users: %s", why);
+	else
+		log_msg("users: %zu account%s from %s",
+		    users_count(cfg->users),
+		    users_count(cfg->users) == 1 ? "" : "s", cfg->users_file);
+	return r;
+}
+
+void
+options_users_free(struct config *cfg)
+{
+	users_free(cfg->users);
+	cfg->users = NULL;
 }

@@ -12,19 +12,7 @@
 #include "net.h"
 
 struct tls_config;
-
-/* Longest --idle-timeout accepted, in seconds (one day). */
-#define FTPD_IDLE_TIMEOUT_CEILING 86400
-/* Connections one client address may hold at once: enough for a busy NAT,
- * few enough that one host cannot take every slot. */
-#define FTPD_DEFAULT_MAX_PER_ADDRESS 64
-/* Seconds transfers in flight get to finish after SIGTERM/SIGINT. */
-#define FTPD_DEFAULT_SHUTDOWN_GRACE 10
-#define FTPD_SHUTDOWN_GRACE_CEILING 3600
-/* Seconds an interrupted upload is kept for a resume after its last
- * write. */
-#define FTPD_DEFAULT_RESUME_MAX_AGE (24 * 3600)
-#define FTPD_RESUME_MAX_AGE_CEILING (3650u * 24 * 3600)
+struct users;
 
 struct config {
 	const char *root;      /* directory served */
@@ -33,6 +21,8 @@ struct config {
 	const char *port_file; /* NULL: do not write one */
 	unsigned max_clients;
 	unsigned idle_timeout; /* seconds */
+	unsigned stall_timeout; /* seconds for a frame once begun */
+	unsigned login_timeout; /* seconds from connect to a LOGIN */
 	unsigned max_per_address; /* connections from one IP address */
 	unsigned shutdown_grace;  /* seconds, 0: abort transfers at once */
 	unsigned resume_max_age;  /* seconds an interrupted upload is kept */
@@ -41,6 +31,18 @@ struct config {
 	const char *tls_key;
 	const char *tls_client_ca;
 	struct tls_config *tls; /* loaded by options_tls(), or NULL */
+	/* Who may log in: NULL users serves anonymously. */
+	const char *users_file;
+	struct users *users;    /* loaded by options_users(), or NULL */
+	bool anonymous;         /* anonymous beyond loopback: said so */
+	bool read_only;         /* nobody writes, whatever the users file */
+	bool allow_plaintext_login;
+	unsigned login_fail_delay_ms; /* FTPD_LOGIN_FAIL_DELAY_MS */
+	/* Privileges: the account to become once bound, and whether staying
+	 * root without one is what the operator wants. */
+	const char *run_as;
+	bool allow_root;
+	bool hash_password;     /* --hash-password: print a hash, exit */
 };
 
 /*
@@ -57,5 +59,10 @@ int options_parse(int argc, char **argv, struct config *cfg, bool *done);
  */
 int options_tls(struct config *cfg);
 void options_tls_free(struct config *cfg);
+
+/* Loads --users FILE into cfg->users (nothing to do without it); on
+ * failure the reason has been logged: exit 1. */
+int options_users(struct config *cfg);
+void options_users_free(struct config *cfg);
 
 #endif

@@ -18,9 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "chan.h"
 #include "conn.h"
 #include "err.h"
+#include "failures.h"
 #include "proto_limits.h"
 #include "log.h"
 #include "net.h"
@@ -155,6 +157,8 @@ server_init(struct server *srv, const struct config *cfg,
 	if ((r = signals_open(&srv->sfd)) != FTP_OK ||
 	    (r = threads_init(srv)) != FTP_OK)
 		goto out;
+	if ((r = access_check_listen(cfg)) != FTP_OK)
+		goto out;
 	r = net_listen(cfg->host, cfg->port, FTPD_LISTEN_BACKLOG, &srv->lfd,
 	    &srv->port);
 	if (r != FTP_OK) {
@@ -165,9 +169,15 @@ server_init(struct server *srv, const struct config *cfg,
 		    strerror(errno) : ftp_strerror(r));
 		goto out;
 	}
+	if ((srv->failures = failures_new()) == NULL) {
+		r = FTP_E_NOMEM;
+		goto out;
+	}
 	log_msg("listening on %s port %u, serving %s (max %u clients, "
-	    "idle timeout %u s)", cfg->host, srv->port, cfg->root,
-	    cfg->max_clients, cfg->idle_timeout);
+	    "idle timeout %u s, %s%s)", cfg->host, srv->port, cfg->root,
+	    cfg->max_clients, cfg->idle_timeout, cfg->users != NULL ?
+	    "logins required" : "anonymous", cfg->read_only ? ", read-only" :
+	    "");
 	if (cfg->port_file != NULL)
 		r = port_file_write(cfg->port_file, srv->port);
 out:
@@ -190,6 +200,8 @@ server_fini(struct server *srv)
 	pthread_cond_destroy(&srv->drained);
 	peers_free(srv->peers);
 	srv->peers = NULL;
+	failures_free(srv->failures);
+	srv->failures = NULL;
 	pthread_mutex_destroy(&srv->lock);
 }
 

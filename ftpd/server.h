@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 struct config;
+struct failures;
 struct peers;
 struct session;
 struct store;
@@ -26,6 +27,7 @@ struct server {
 	int sfd;                  /* signalfd for SIGINT and SIGTERM */
 	unsigned port;            /* bound port */
 	atomic_bool stopping;     /* set once, on SIGINT/SIGTERM */
+	struct failures *failures; /* failed logins per address (locked) */
 	pthread_attr_t attr;      /* session threads: small stack, detached */
 	bool attr_ok;
 

@@ -3,35 +3,42 @@
  * dispatch table, and the orderly end (best-effort ERROR, log, release).
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "chan.h"
 #include "conn.h"
 #include "err.h"
 #include "proto_limits.h"
 #include "log.h"
+#include "msg.h"
 #include "options.h"
 #include "peers.h"
 #include "server.h"
 #include "session.h"
+#include "store.h"
 #include "tls.h"
 
 struct command {
 	uint8_t type;
 	const char *name;
 	int (*run)(struct session *s, struct frame *f);
+	unsigned needs;   /* ACCESS_*: checked by request_permitted() */
+	uint64_t feature; /* the PROTO_FEATURE_* a session must have, or 0 */
 };
 
 static const struct command commands[] = {
-	{PROTO_LIST, "LIST", cmd_list},
-	{PROTO_GET, "GET", cmd_get},
-	{PROTO_PUT, "PUT", cmd_put},
-	{PROTO_QUIT, "QUIT", cmd_quit},
-	{PROTO_SUM, "SUM", cmd_sum},
+	{PROTO_LIST, "LIST", cmd_list, ACCESS_READ, 0},
+	{PROTO_GET, "GET", cmd_get, ACCESS_READ, 0},
+	{PROTO_PUT, "PUT", cmd_put, ACCESS_WRITE, 0},
+	{PROTO_QUIT, "QUIT", cmd_quit, ACCESS_ANYONE, 0},
+	{PROTO_SUM, "SUM", cmd_sum, ACCESS_READ, 0},
+	{PROTO_LOGIN, "LOGIN", cmd_login, ACCESS_ANYONE, PROTO_FEATURE_LOGIN},
 };
 
 /* Seconds to wait for the final ERROR to go out before closing anyway. */
@@ -46,7 +53,9 @@ session_new(struct server *srv, const char *peer)
 		return NULL;
 	s->srv = srv;
 	s->cfg = srv->cfg;
-	s->store = srv->store;
+	/* With accounts, nothing is visible until a LOGIN says whose. */
+	s->store = srv->cfg->users == NULL ? srv->store : NULL;
+	s->can_write = !srv->cfg->read_only;
 	snprintf(s->peer, sizeof(s->peer), "%s", peer);
 	peers_key(peer, s->addr);
 	atomic_init(&s->phase, SESSION_IDLE);
@@ -124,8 +133,8 @@ recv_failed(struct session *s, int r, const char *waiting_for)
 		return session_fail(s, r, "connection closed in the middle of "
 		    "%s", waiting_for);
 	if (r == FTP_E_TIMEOUT)
-		return session_fail(s, r, "timed out: no progress for %d s "
-		    "while receiving %s", FTPD_STALL_TIMEOUT, waiting_for);
+		return session_fail(s, r, "timed out: %s did not arrive within "
+		    "%u s", waiting_for, s->cfg->stall_timeout);
 	return session_fail(s, r, "%s", ftp_strerror(r));
 }
 
@@ -155,29 +164,46 @@ session_start(struct session *s)
 	if (f.id == PROTO_ID_CONNECTION)
 		return session_fail(s, FTP_E_BAD_ID, "HELLO must use id 1 or "
 		    "greater");
+	chan_set_frame_timeout(s->ch, s->cfg->stall_timeout);
 	s->last_id = f.id;
 	s->requests++;
 	return cmd_hello(s, &f);
 }
 
-/* Waits up to the idle timeout for a request to begin, then gives its
- * frame the (shorter) stall timeout to arrive whole. */
+/* Seconds left before the login deadline (with accounts, until a LOGIN
+ * succeeds), or UINT_MAX when none applies. */
+static unsigned
+login_time_left(const struct session *s)
+{
+	double left;
+
+	if (s->store != NULL)
+		return UINT_MAX;
+	left = s->cfg->login_timeout - session_elapsed(&s->started);
+	return left <= 0 ? 0 : (unsigned)left + 1;
+}
+
+/* Waits up to the idle timeout (or the login deadline) for a request to
+ * begin; the channel's frame timeout then bounds its arrival. */
 static int
 wait_request(struct session *s, struct frame *f)
 {
 	struct conn *c = chan_conn(s->ch);
-	unsigned idle = s->cfg->idle_timeout;
+	unsigned idle = s->cfg->idle_timeout, login = login_time_left(s);
 	int r;
 
-	r = chan_wait_readable(s->ch, idle);
+	r = chan_wait_readable(s->ch, idle < login ? idle : login);
+	if (r == FTP_E_TIMEOUT && login <= idle)
+		return session_fail(s, r, "timed out: no login within %u s",
+		    s->cfg->login_timeout);
 	if (r == FTP_E_TIMEOUT)
 		return session_fail(s, r, "timed out: no request for %u s",
 		    idle);
 	if (r != FTP_OK)
 		return session_fail(s, r, "waiting for a request: %s",
 		    ftp_strerror(r));
-	r = conn_set_timeout(c, idle < FTPD_STALL_TIMEOUT ? idle :
-	    FTPD_STALL_TIMEOUT);
+	r = conn_set_timeout(c, idle < s->cfg->stall_timeout ? idle :
+	    s->cfg->stall_timeout);
 	if (r != FTP_OK)
 		return session_fail(s, r, "cannot set timeout");
 	if ((r = chan_recv(s->ch, f)) != FTP_OK)
@@ -190,9 +216,11 @@ dispatch(struct session *s, struct frame *f)
 {
 	char tmp[8];
 	size_t i;
+	int r;
 
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (commands[i].type == f->type)
+		if (commands[i].type == f->type &&
+		    (s->features & commands[i].feature) == commands[i].feature)
 			break;
 	if (i == sizeof(commands) / sizeof(commands[0]))
 		return session_fail(s, FTP_E_BAD_TYPE, "unexpected %s frame "
@@ -203,6 +231,11 @@ dispatch(struct session *s, struct frame *f)
 		    (unsigned long)f->id, (unsigned long)s->last_id);
 	s->last_id = f->id;
 	s->requests++;
+	r = request_permitted(s, commands[i].needs, commands[i].name, f->id);
+	if (r == FTP_E_DENIED)
+		return FTP_OK;
+	if (r != FTP_OK)
+		return r;
 	return commands[i].run(s, f);
 }
 
@@ -276,7 +309,7 @@ last_word(struct session *s, int err)
 	if (err == FTP_E_CLOSED)
 		return FTP_OK;
 	if (err == FTP_E_SHUTDOWN || err == FTP_E_TIMEOUT ||
-	    err == FTP_E_VERSION || err == FTP_E_BUSY)
+	    err == FTP_E_VERSION || err == FTP_E_BUSY || err == FTP_E_DENIED)
 		return err;
 	if (ftp_err_to_status(err) == ftp_err_to_status(FTP_E_PROTOCOL))
 		return FTP_E_PROTOCOL;
@@ -358,6 +391,8 @@ session_thread(void *arg)
 	session_end(s, r);
 	server_unregister(srv, s);
 	chan_free(s->ch);
+	if (s->own_store)
+		stor_free(s->store);
 	log_msg("%s close duration=%.3f requests=%lu reason=\"%s\"", s->peer,
 	    session_elapsed(&s->started), s->requests, s->why);
 	free(s);

@@ -16,6 +16,7 @@
 
 #include "frame.h"
 #include "net.h"
+#include "proto_limits.h"
 
 struct chan;
 struct config;
@@ -38,7 +39,13 @@ enum session_phase {
 struct session {
 	struct server *srv;
 	const struct config *cfg;
+	/* The tree this session may see: the server's whole store when
+	 * anonymous, the user's own (own_store) after LOGIN, NULL before. */
 	struct store *store;
+	bool own_store;
+	bool can_write;
+	char user[PROTO_USER_MAX + 1]; /* "" when anonymous */
+	unsigned login_failures;
 	struct chan *ch;
 	char peer[NET_ADDR_STR];
 	char addr[NET_ADDR_STR];  /* peer without the port: --max-per-address */
@@ -103,5 +110,6 @@ int cmd_get(struct session *s, struct frame *f);
 int cmd_put(struct session *s, struct frame *f);
 int cmd_quit(struct session *s, struct frame *f);
 int cmd_sum(struct session *s, struct frame *f);
+int cmd_login(struct session *s, struct frame *f);
 
 #endif

@@ -26,6 +26,7 @@ struct chan {
 	struct buf hdr;
 	bool has_deadline;
 	struct timespec deadline; /* CLOCK_MONOTONIC */
+	unsigned frame_timeout;   /* seconds for each chan_recv(); 0: none */
 };
 
 int
@@ -77,19 +78,43 @@ chan_set_deadline(struct chan *ch, unsigned seconds)
 	ch->deadline.tv_sec += seconds;
 }
 
+void
+chan_set_frame_timeout(struct chan *ch, unsigned seconds)
+{
+	ch->frame_timeout = seconds;
+}
+
+/* The sooner of the channel's deadline and this frame's, if any. */
+static bool
+recv_deadline(const struct chan *ch, struct timespec *out)
+{
+	struct timespec frame;
+
+	if (ch->frame_timeout == 0) {
+		*out = ch->deadline;
+		return ch->has_deadline;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &frame);
+	frame.tv_sec += ch->frame_timeout;
+	*out = frame;
+	if (ch->has_deadline && (ch->deadline.tv_sec < frame.tv_sec ||
+	    (ch->deadline.tv_sec == frame.tv_sec &&
+	    ch->deadline.tv_nsec < frame.tv_nsec)))
+		*out = ch->deadline;
+	return true;
+}
+
 /* Shortens the transport's timeout to what is left before the deadline, so
  * a peer trickling a byte at a time cannot stretch a bounded wait. */
 static int
-apply_deadline(struct chan *ch)
+apply_deadline(struct chan *ch, const struct timespec *deadline)
 {
 	struct timespec now;
 	time_t left;
 
-	if (!ch->has_deadline)
-		return FTP_OK;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	left = ch->deadline.tv_sec - now.tv_sec;
-	if (ch->deadline.tv_nsec > now.tv_nsec)
+	left = deadline->tv_sec - now.tv_sec;
+	if (deadline->tv_nsec > now.tv_nsec)
 		left++; /* round up: a fraction of a second still counts */
 	if (left <= 0)
 		return FTP_E_TIMEOUT;
@@ -99,6 +124,8 @@ apply_deadline(struct chan *ch)
 int
 chan_recv(struct chan *ch, struct frame *f)
 {
+	struct timespec deadline;
+	bool bounded = recv_deadline(ch, &deadline);
 	uint8_t *space;
 	size_t len, got;
 	int r;
@@ -106,7 +133,7 @@ chan_recv(struct chan *ch, struct frame *f)
 	while ((r = frame_decoder_next(&ch->dec, f)) == FTP_E_AGAIN) {
 		if ((r = frame_decoder_space(&ch->dec, &space, &len)) != FTP_OK)
 			break;
-		if ((r = apply_deadline(ch)) != FTP_OK)
+		if (bounded && (r = apply_deadline(ch, &deadline)) != FTP_OK)
 			break;
 		r = conn_recv(ch->conn, space, len, &got);
 		if (r == FTP_E_CLOSED && !frame_decoder_idle(&ch->dec))

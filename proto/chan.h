@@ -36,6 +36,11 @@ void chan_set_frame_max(struct chan *ch, uint32_t frame_max);
  * the caller should set it again with conn_set_timeout()). */
 void chan_set_deadline(struct chan *ch, unsigned seconds);
 
+/* Bounds each later chan_recv() on its own: the frame it returns must
+ * arrive whole within seconds of the call (as well as before the
+ * deadline), so a peer cannot hold a reader by trickling bytes.  0: no
+ * bound but the transport's timeout. */
+void chan_set_frame_timeout(struct chan *ch, unsigned seconds);
 /* Blocks until a whole frame has arrived; f->body is valid until the next
  * chan_recv().  FTP_E_CLOSED if the peer closed between frames,
  * FTP_E_PROTOCOL if it closed mid-frame, decoder errors as in frame.h. */

@@ -302,3 +302,41 @@ net_format_addr(const struct sockaddr *sa, socklen_t len,
 	else
 		(void)snprintf(out, NET_ADDR_STR, "%s:%s", host, serv);
 }
+
+bool
+net_addr_is_loopback(const struct sockaddr *sa)
+{
+	const struct sockaddr_in6 *s6;
+	const struct sockaddr_in *s4;
+
+	if (sa->sa_family == AF_INET) {
+		s4 = (const struct sockaddr_in *)sa;
+		return (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (sa->sa_family != AF_INET6)
+		return false;
+	s6 = (const struct sockaddr_in6 *)sa;
+	if (IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr))
+		return true;
+	return IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr) &&
+	    s6->sin6_addr.s6_addr[12] == 127;
+}
+
+bool
+net_host_is_loopback(const char *host)
+{
+	struct addrinfo hints = {
+		.ai_family = AF_UNSPEC,
+		.ai_socktype = SOCK_STREAM,
+		.ai_flags = AI_PASSIVE,
+	};
+	struct addrinfo *res, *ai;
+	bool all = true;
+
+	if (getaddrinfo(host, "0", &hints, &res) != 0)
+		return false;
+	for (ai = res; ai != NULL; ai = ai->ai_next)
+		all = all && net_addr_is_loopback(ai->ai_addr);
+	freeaddrinfo(res);
+	return all;
+}

@@ -4,6 +4,7 @@
 #ifndef PROTO_NET_H
 #define PROTO_NET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -32,6 +33,13 @@ int net_connect(const char *host, const char *port, unsigned timeout_s,
  * FTP_E_AGAIN if interrupted or no connection is pending; errors such as
  * EMFILE come back as FTP_E_SYSTEM with errno preserved. */
 int net_accept(int lfd, int *fd, char peer[NET_ADDR_STR]);
+
+/* True for 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104. */
+bool net_addr_is_loopback(const struct sockaddr *sa);
+
+/* True if every address host resolves to (as net_listen() would bind it)
+ * is loopback; false for a wildcard or a host that does not resolve. */
+bool net_host_is_loopback(const char *host);
 
 /* Formats a socket address as above. */
 void net_format_addr(const struct sockaddr *sa, socklen_t len,

@@ -31,19 +31,44 @@
 #define PROTO_LIMITS_MAX 32    /* limit pairs in one HELLO_OK */
 #define PROTO_LIST_BATCH 512   /* entries in one ENTRIES frame */
 
-/* --- daemon defaults (ftpd --help shows them) -------------------------- */
+/* --- the daemon (ftpd --help shows every value) ------------------------ */
 
 #define FTPD_DEFAULT_HOST "127.0.0.1"
 #define FTPD_DEFAULT_PORT "2121"
+/* Connections served at once, and from one IP address: enough for a busy
+ * NAT, few enough that one host cannot take every slot. */
 #define FTPD_DEFAULT_MAX_CLIENTS 1000
 #define FTPD_MAX_CLIENTS_CEILING 100000
+#define FTPD_DEFAULT_MAX_PER_ADDRESS 64
 #define FTPD_DEFAULT_IDLE_TIMEOUT 300 /* seconds waiting for a request */
-#define FTPD_HELLO_TIMEOUT 10         /* seconds to receive HELLO */
-#define FTPD_STALL_TIMEOUT 60         /* seconds without progress mid-frame */
+#define FTPD_IDLE_TIMEOUT_CEILING 86400
+#define FTPD_HELLO_TIMEOUT 10 /* seconds from connect to a whole HELLO */
+/* Seconds a frame may take to arrive whole once its first byte has, and a
+ * frame sent may take to leave: a peer trickling a byte a minute is cut
+ * off however it spaces its bytes. */
+#define FTPD_DEFAULT_STALL_TIMEOUT 60
+#define FTPD_TIMEOUT_CEILING 3600 /* --stall-timeout, --login-timeout */
 #define FTPD_LISTEN_BACKLOG 4096
 /* Each connection's thread stack; sessions keep big buffers on the heap. */
 #define FTPD_THREAD_STACK (128u * 1024u)
 #define FTPD_THREAD_STACK_SANITIZED (1024u * 1024u)
+/* Seconds transfers in flight get to finish after SIGTERM/SIGINT. */
+#define FTPD_DEFAULT_SHUTDOWN_GRACE 10
+#define FTPD_SHUTDOWN_GRACE_CEILING 3600
+/* Seconds an interrupted upload is kept for a resume after its last
+ * write. */
+#define FTPD_DEFAULT_RESUME_MAX_AGE (24 * 3600)
+#define FTPD_RESUME_MAX_AGE_CEILING (3650u * 24 * 3600)
+
+/* Logins (--users). */
+#define FTPD_DEFAULT_LOGIN_TIMEOUT 30 /* seconds from connect to a login */
+#define FTPD_LOGIN_FAIL_DELAY_MS 1000 /* before answering a failed LOGIN */
+#define FTPD_LOGIN_ATTEMPTS 3       /* failed LOGINs per connection */
+#define FTPD_LOGIN_FAILS_PER_ADDRESS 10 /* failures from one address ... */
+#define FTPD_LOGIN_FAIL_WINDOW 300  /* ... within this many seconds */
+#define FTPD_LOGIN_TRACKED 4096     /* addresses remembered for that */
+#define FTPD_USERS_MAX 100000       /* accounts in a users file */
+#define FTPD_USERS_LINE_MAX 1024    /* bytes in one line of it */
 
 /* --- client defaults ---------------------------------------------------- */
 

@@ -3,6 +3,11 @@
 # binaries, a scratch directory removed on exit, one ftpd on an ephemeral
 # loopback port, its CPU time, and medians.
 
+# ftpd refuses root unless told; benchmarks serve a scratch tree.
+bench_root_flag() {
+	[ "$(id -u)" != 0 ] || echo --allow-root
+}
+
 # bench_setup BUILD_DIR NAME: sets FTPD, FTPC, TMP (with root/ and work/),
 # PID and ADDR of a started ftpd serving $TMP/root, logging to
 # $TMP/ftpd.log.
@@ -15,8 +20,9 @@ bench_setup() {
 	PID=
 	trap bench_cleanup EXIT INT TERM
 	mkdir "$TMP/root" "$TMP/work"
+	# shellcheck disable=SC2046  # no flag or one, never a split word
 	"$FTPD" --root "$TMP/root" --listen 127.0.0.1:0 \
-	    --port-file "$TMP/port" 2>"$TMP/ftpd.log" &
+	    --port-file "$TMP/port" $(bench_root_flag) 2>"$TMP/ftpd.log" &
 	PID=$!
 	i=0
 	while [ ! -s "$TMP/port" ] && [ $i -lt 200 ]; do

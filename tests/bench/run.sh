@@ -68,6 +68,7 @@ start_ftpd() {
 	local root=$1; shift
 	rm -f "$work/port"
 	mkdir -p "$root"
+	[ "$(id -u)" != 0 ] || set -- --allow-root "$@"
 	"$FTPD" --root "$root" --listen 127.0.0.1:0 --port-file "$work/port" \
 	    "$@" 2>>"$work/ftpd.log" &
 	ftpd_pid=$!

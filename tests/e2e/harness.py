@@ -57,20 +57,22 @@ HEADER_SIZE = HEADER.size
 CONTROL_MAX = 64 * KIB  # largest non-DATA body
 FRAME_CEILING = 1 * MIB  # largest body of any frame
 
-HELLO, LIST, GET, PUT, QUIT, SUM = 0x01, 0x02, 0x03, 0x04, 0x05, 0x06
+HELLO, LIST, GET, PUT, QUIT, SUM, LOGIN = (0x01, 0x02, 0x03, 0x04, 0x05,
+                                          0x06, 0x07)
 DATA, END = 0x10, 0x11
 OK, ERROR, HELLO_OK, ENTRIES, FILE = 0x20, 0x21, 0x22, 0x23, 0x24
 SUM_OK, READY = 0x25, 0x26
 
 TYPE_NAMES = {
     HELLO: 'HELLO', LIST: 'LIST', GET: 'GET', PUT: 'PUT', QUIT: 'QUIT',
-    SUM: 'SUM', DATA: 'DATA', END: 'END', OK: 'OK', ERROR: 'ERROR',
+    SUM: 'SUM', LOGIN: 'LOGIN', DATA: 'DATA', END: 'END', OK: 'OK', ERROR: 'ERROR',
     HELLO_OK: 'HELLO_OK', ENTRIES: 'ENTRIES', FILE: 'FILE',
     SUM_OK: 'SUM_OK', READY: 'READY',
 }
 SERVER_TYPES = (DATA, END, OK, ERROR, HELLO_OK, ENTRIES, FILE, SUM_OK,
                 READY)
 FEATURE_CHECKSUM, FEATURE_RESUME, FEATURE_COMPRESS = 0x1, 0x2, 0x4
+FEATURE_LOGIN = 0x8
 FLAG_COMPRESSED = 0x01  # on DATA, in a transfer that asked for it (5.8)
 
 STATUS_NAMES = [
@@ -83,7 +85,8 @@ STATUS_NAMES = [
  S_UNSUPPORTED, S_ABORTED, S_SHUTDOWN, S_TIMEOUT,
  S_FAILURE, S_CHECKSUM) = range(1, 19)
 # Statuses that, with id 0, end the connection (section 9).
-CONNECTION_STATUSES = (S_PROTOCOL, S_BUSY, S_VERSION, S_SHUTDOWN, S_TIMEOUT)
+CONNECTION_STATUSES = (S_PROTOCOL, S_DENIED, S_BUSY, S_VERSION, S_SHUTDOWN,
+                       S_TIMEOUT)
 
 LIMIT_NAMES = {1: 'FRAME_MAX', 2: 'DATA_CHUNK', 3: 'PATH_MAX',
                4: 'NAME_MAX', 5: 'LIST_BATCH', 6: 'IDLE_TIMEOUT',
@@ -443,6 +446,11 @@ def tls_client_args(p=None):
 
 # --- the daemon ----------------------------------------------------------
 
+# ftpd refuses to run as root unless told how to drop it; the suite runs
+# as root in CI and serves temporary trees, so it says --allow-root.
+ROOT_ARGS = ['--allow-root'] if os.geteuid() == 0 else []
+
+
 class Server:
     """One ftpd process on 127.0.0.1:<ephemeral>, serving root.
 
@@ -480,6 +488,8 @@ class Server:
             self._log = open(self.stderr_path, 'ab')
         cmd = [FTPD, '--root', self.root, '--listen', '127.0.0.1:0',
                '--port-file', port_file] + self.args
+        if '--user' not in self.args:
+            cmd += ROOT_ARGS
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                      stdout=self._log, stderr=self._log,
                                      env=self.env)
@@ -766,8 +776,12 @@ class RawClient:
     """
 
     def __init__(self, port, host='127.0.0.1', timeout=IO_TIMEOUT,
-                 trace=None, tls=None, context=None):
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+                 trace=None, tls=None, context=None, source=None):
+        # source: a local address to connect from (127.0.0.0/8 is all
+        # local on Linux), for limits counted per client address.
+        self.sock = socket.create_connection(
+            (host, port), timeout=timeout,
+            source_address=(source, 0) if source else None)
         if TLS if tls is None else tls:
             ctx = context or pki().client_context()
             try:
@@ -995,6 +1009,11 @@ class RawClient:
         fid = self.put_begin(path, len(data))
         self.put_data(fid, data)
         self.put_end(fid, len(data))
+
+    def login(self, user, password):
+        fid = self.take_id()
+        self.send_frame(LOGIN, fid, p_string(user) + p_string(password))
+        self.expect_empty(fid, OK)
 
     def quit(self):
         fid = self.take_id()

@@ -305,7 +305,8 @@ class TlsTest(E2ETestCase):
         for args, words in cases:
             with self.subTest(words=words):
                 r = subprocess.run([harness.FTPD, '--root', root,
-                                    '--listen', '127.0.0.1:0'] + args,
+                                    '--listen', '127.0.0.1:0'] + args +
+                                   harness.ROOT_ARGS,
                                    capture_output=True, timeout=60)
                 self.assertEqual(r.returncode, 1)
                 self.assertIn(words, r.stderr.decode())
@@ -323,7 +324,8 @@ class WithoutTlsTest(E2ETestCase):
         root = self.make_tmpdir()
         r = subprocess.run([harness.FTPD, '--root', root, '--listen',
                             '127.0.0.1:0', '--tls-cert', 'c.pem',
-                            '--tls-key', 'k.pem'], capture_output=True,
+                            '--tls-key', 'k.pem'] + harness.ROOT_ARGS,
+                           capture_output=True,
                            timeout=60)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn('built without TLS support', r.stderr.decode())

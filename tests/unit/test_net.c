@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -199,6 +200,28 @@ START_TEST(test_format_addr)
 }
 END_TEST
 
+/* Which addresses count as loopback (anonymous service and plaintext
+ * passwords are allowed there only). */
+START_TEST(test_is_loopback)
+{
+	static const struct { const char *a; bool lo; } cases[] = {
+		{ "127.0.0.1", true }, { "127.255.0.9", true },
+		{ "128.0.0.1", false }, { "10.0.0.1", false },
+		{ "0.0.0.0", false }, { "::1", true }, { "::", false },
+		{ "::ffff:127.0.0.2", true }, { "::ffff:10.0.0.1", false },
+		{ "fe80::1", false },
+	};
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST }, *ai;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(getaddrinfo(cases[i].a, "1", &hints, &ai), 0);
+		ck_assert_msg(net_addr_is_loopback(ai->ai_addr) == cases[i].lo,
+		    "%s", cases[i].a);
+		freeaddrinfo(ai);
+	}
+}
+END_TEST
+
 static Suite *
 net_suite(void)
 {
@@ -214,6 +237,7 @@ net_suite(void)
 	tcase_add_test(tc, test_accept_nothing_pending);
 	tcase_add_test(tc, test_port_in_use_and_refused);
 	tcase_add_test(tc, test_format_addr);
+	tcase_add_test(tc, test_is_loopback);
 	suite_add_tcase(s, tc);
 	return s;
 }

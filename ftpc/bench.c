@@ -29,8 +29,11 @@
 #include "client.h"
 #include "err.h"
 #include "io.h"
+#include "login.h"
 #include "net.h"
+#include "password.h"
 #include "proto_limits.h"
+#include "text.h"
 
 #define BENCH_EXIT_OK 0
 #define BENCH_EXIT_ERRORS 1
@@ -54,6 +57,10 @@ static const char *const op_names[] = { "list", "get", "put", "mix" };
 struct bench_opts {
 	char host[NET_HOST_MAX];
 	char port[NET_PORT_MAX];
+	char user[PROTO_USER_MAX + 1]; /* every client logs in as USER@ */
+	char password[PROTO_PASSWORD_MAX + 1]; /* wiped when the run ends */
+	const char *password_file;
+	bool allow_plaintext;
 	unsigned clients;
 	unsigned duration;  /* seconds; 0 with ops */
 	unsigned long ops;  /* per client; 0 with duration */
@@ -201,6 +208,35 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* A connection, logged in when the run has a user. */
+static int
+bench_open(const struct bench_opts *o, struct ftpc_client **cl)
+{
+	int r;
+
+	if (o->user[0] == '\0')
+		return ftpc_open(o->host, o->port, cl);
+	if ((r = ftpc_open_features(o->host, o->port, NULL,
+	    FTPC_FEATURES_DEFAULT | PROTO_FEATURE_LOGIN, cl)) != FTP_OK)
+		return r;
+	return ftpc_login(*cl, o->user, o->password, o->allow_plaintext);
+}
+
+/* "ftpc bench: " and the message, escaped: it may quote the server. */
+__attribute__((format(printf, 1, 2))) static void
+bench_error(const char *fmt, ...)
+{
+	char msg[BENCH_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fputs("ftpc bench: ", stderr);
+	text_escape(stderr, msg);
+	fputc('\n', stderr);
 }
 
 __attribute__((format(printf, 2, 3))) static void
@@ -395,7 +431,7 @@ worker_start(struct worker *w)
 		worker_error(w, "cannot write %s: %s", path, ftp_strerror(r));
 	t0 = now_ms();
 	if (w->errors == 0 &&
-	    (r = ftpc_open(b->o.host, b->o.port, &w->cl)) != FTP_OK)
+	    (r = bench_open(&b->o, &w->cl)) != FTP_OK)
 		worker_error(w, "connect: %s", w->cl != NULL ?
 		    ftpc_detail(w->cl) : ftp_strerror(r));
 	w->connect_ms = now_ms() - t0;
@@ -439,22 +475,21 @@ prepare_shared(struct bench *b)
 	struct ftpc_client *cl;
 	int r;
 
-	if ((r = ftpc_open(b->o.host, b->o.port, &cl)) != FTP_OK) {
-		fprintf(stderr, "ftpc bench: connect: %s\n", cl != NULL ?
-		    ftpc_detail(cl) : ftp_strerror(r));
+	if ((r = bench_open(&b->o, &cl)) != FTP_OK) {
+		bench_error("connect: %s", cl != NULL ? ftpc_detail(cl) :
+		    ftp_strerror(r));
 		goto out;
 	}
 	for (unsigned i = 0; i < b->o.files; i++) {
 		snprintf(name, sizeof(name), "%ss%04u", b->prefix, i);
 		remote_path(b, name, path, sizeof(path));
 		if ((r = make_source(b, name, src, sizeof(src))) != FTP_OK) {
-			fprintf(stderr, "ftpc bench: cannot write %s: %s\n", src,
+			bench_error("cannot write %s: %s", src,
 			    ftp_strerror(r));
 			goto out;
 		}
 		if ((r = ftpc_put(cl, src, path)) != FTP_OK) {
-			fprintf(stderr, "ftpc bench: put %s: %s\n", path,
-			    ftpc_detail(cl));
+			bench_error("put %s: %s", path, ftpc_detail(cl));
 			goto out;
 		}
 	}
@@ -618,8 +653,7 @@ sum_up(const struct bench *b, const struct worker *ws, unsigned n,
 		if (w->connect_ms > t->connect_max)
 			t->connect_max = w->connect_ms;
 		if (w->errors > 0 && shown++ < BENCH_ERRORS_SHOWN)
-			fprintf(stderr, "ftpc bench: client %u: %s\n", w->idx,
-			    w->err);
+			bench_error("client %u: %s", w->idx, w->err);
 	}
 	if (t->connected > 0)
 		t->connect_mean /= t->connected;
@@ -724,16 +758,16 @@ struct idle {
 __attribute__((format(printf, 2, 3))) static void
 idle_error(struct idle *d, const char *fmt, ...)
 {
+	char msg[BENCH_ERR_MAX];
 	va_list ap;
 
 	d->errors++;
 	if (d->shown++ >= BENCH_ERRORS_SHOWN)
 		return;
-	fputs("ftpc bench: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	bench_error("%s", msg);
 }
 
 static void
@@ -745,7 +779,7 @@ idle_open(const struct bench *b, struct idle *d)
 
 	while (d->open + d->errors < b->o.idle &&
 	    failed < BENCH_IDLE_GIVE_UP) {
-		r = ftpc_open(b->o.host, b->o.port, &d->cl[d->open]);
+		r = bench_open(&b->o, &d->cl[d->open]);
 		if (r == FTP_OK) {
 			d->open++;
 			failed = 0;
@@ -771,7 +805,7 @@ idle_probe(const struct bench *b, struct idle *d)
 	double t0 = now_ms();
 	int r;
 
-	r = ftpc_open(b->o.host, b->o.port, &cl);
+	r = bench_open(&b->o, &cl);
 	d->probe_ms = now_ms() - t0;
 	d->probe = r == FTP_OK ? "ok" : r == FTP_E_BUSY ? "busy" : "error";
 	if (r != FTP_OK && r != FTP_E_BUSY)
@@ -860,11 +894,12 @@ run_idle(const struct bench *b)
 static void
 bench_usage(FILE *f)
 {
-	fputs("usage: ftpc bench HOST[:PORT] [--clients N] [--duration S | --ops K]\n"
+	fputs("usage: ftpc bench [USER@]HOST[:PORT] [--clients N] "
+	    "[--duration S | --ops K]\n"
 	    "                  [--op list|get|put|mix] [--size BYTES] "
 	    "[--files K]\n"
 	    "                  [--interval MS] [--dir DIR] [--json]\n"
-	    "       ftpc bench HOST[:PORT] --idle N [--server-pid PID] "
+	    "       ftpc bench [USER@]HOST[:PORT] --idle N [--server-pid PID] "
 	    "[--hold S] [--probe]\n"
 	    "                  [--dir DIR] [--json]\n\n"
 	    "Load generator: N clients, one thread and one connection each, "
@@ -896,7 +931,12 @@ bench_usage(FILE *f)
 	    "(same host)\n"
 	    "  --hold S        hold the connections S seconds before listing\n"
 	    "  --probe         once all are open, try one more and report "
-	    "BUSY or not\n\n"
+	    "BUSY or not\n"
+	    "  --password-file FILE, --allow-plaintext-login\n"
+	    "                  with USER@: every client logs in as USER, with "
+	    "the password\n"
+	    "                  from FILE, " PW_ENV " or a prompt, as for "
+	    "ftpc itself\n\n"
 	    "Prints ops/s, MiB/s, latency p50/p90/p99/max and connect times.  "
 	    "Exit status\n0 if every operation succeeded, 1 if any failed, "
 	    "64 on a usage error.\n", f);
@@ -905,7 +945,8 @@ bench_usage(FILE *f)
 enum {
 	OPT_CLIENTS = 256, OPT_DURATION, OPT_OPS, OPT_OP, OPT_SIZE, OPT_FILES,
 	OPT_INTERVAL, OPT_DIR, OPT_JSON, OPT_IDLE, OPT_PID, OPT_HOLD,
-	OPT_PROBE, OPT_HELP, OPT_NO_PREPARE,
+	OPT_PROBE, OPT_HELP, OPT_NO_PREPARE, OPT_PASSWORD_FILE,
+	OPT_ALLOW_PLAINTEXT,
 };
 
 static const struct option bench_longopts[] = {
@@ -924,6 +965,8 @@ static const struct option bench_longopts[] = {
 	{ "probe", no_argument, NULL, OPT_PROBE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "no-prepare", no_argument, NULL, OPT_NO_PREPARE },
+	{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
+	{ "allow-plaintext-login", no_argument, NULL, OPT_ALLOW_PLAINTEXT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -1026,10 +1069,38 @@ bench_option(int c, const char *arg, struct bench_opts *o)
 	return st;
 }
 
+/* The password, once for every client; as ftpc's own (the bench has no
+ * TLS, so only to loopback unless --allow-plaintext-login). */
+static int
+bench_credentials(struct bench_opts *o)
+{
+	char addr[NET_ADDR_STR], why[PW_WHY_MAX];
+	int r;
+
+	r = o->allow_plaintext ? FTP_OK : login_host_loopback(o->host,
+	    o->port, addr);
+	if (r == FTP_E_DENIED)
+		return bench_usage_error("refusing to send a password without "
+		    "TLS to %s, which is not a loopback address; use "
+		    "--allow-plaintext-login on a network you trust", addr);
+	if (r != FTP_OK) {
+		bench_error("cannot connect to %s port %s: %s", o->host,
+		    o->port, ftp_strerror(r));
+		return BENCH_EXIT_ERRORS;
+	}
+	if ((r = pw_read(o->password_file, o->user, o->host, o->password,
+	    why)) != FTP_OK) {
+		bench_error("%s", why);
+		return r == FTP_E_USAGE ? BENCH_EXIT_USAGE : BENCH_EXIT_ERRORS;
+	}
+	return BENCH_EXIT_OK;
+}
+
 /* BENCH_EXIT_OK to run, -1 after --help, else a status. */
 static int
 bench_parse(int argc, char **argv, struct bench_opts *o)
 {
+	const char *hostport;
 	int c, st;
 
 	optind = 1;
@@ -1039,12 +1110,16 @@ bench_parse(int argc, char **argv, struct bench_opts *o)
 			return -1;
 		}
 		if (c == OPT_JSON || c == OPT_PROBE || c == OPT_DIR ||
-		    c == OPT_NO_PREPARE) {
+		    c == OPT_NO_PREPARE || c == OPT_PASSWORD_FILE ||
+		    c == OPT_ALLOW_PLAINTEXT) {
 			o->json |= c == OPT_JSON;
 			o->probe |= c == OPT_PROBE;
 			o->no_prepare |= c == OPT_NO_PREPARE;
+			o->allow_plaintext |= c == OPT_ALLOW_PLAINTEXT;
 			if (c == OPT_DIR)
 				o->dir = optarg;
+			if (c == OPT_PASSWORD_FILE)
+				o->password_file = optarg;
 			continue;
 		}
 		if (c == '?' || c == ':')
@@ -1055,12 +1130,18 @@ bench_parse(int argc, char **argv, struct bench_opts *o)
 	if (optind != argc - 1)
 		return bench_usage_error("%s", optind == argc ?
 		    "missing HOST[:PORT]" : "too many arguments");
-	if (net_split_hostport(argv[optind], FTPC_DEFAULT_PORT, o->host,
+	if (login_split(argv[optind], o->user, &hostport) != FTP_OK)
+		return bench_usage_error("%s", "bad USER in USER@HOST");
+	if (o->user[0] == '\0' && (o->password_file != NULL ||
+	    o->allow_plaintext))
+		return bench_usage_error("%s", "--password-file and "
+		    "--allow-plaintext-login need USER@HOST");
+	if (net_split_hostport(hostport, FTPC_DEFAULT_PORT, o->host,
 	    o->port) != FTP_OK)
 		return bench_usage_error("bad address '%s'", argv[optind]);
 	if (strlen(o->dir) > PROTO_PATH_MAX - BENCH_NAME_MAX)
 		return bench_usage_error("%s", "--dir is too long");
-	return BENCH_EXIT_OK;
+	return o->user[0] != '\0' ? bench_credentials(o) : BENCH_EXIT_OK;
 }
 
 /* A descriptor per connection: as many as the hard limit allows. */
@@ -1091,6 +1172,24 @@ make_local(struct bench *b)
 	return FTP_OK;
 }
 
+static int
+run_bench(struct bench *b)
+{
+	int st;
+
+	snprintf(b->prefix, sizeof(b->prefix), "b%lu-", b->o.size);
+	if (make_local(b) != FTP_OK)
+		return BENCH_EXIT_ERRORS;
+	pthread_mutex_init(&b->lock, NULL);
+	pthread_cond_init(&b->cv, NULL);
+	atomic_init(&b->stop, false);
+	st = run_load(b);
+	remove_sources(b);
+	pthread_cond_destroy(&b->cv);
+	pthread_mutex_destroy(&b->lock);
+	return st;
+}
+
 int
 bench_main(int argc, char **argv)
 {
@@ -1100,20 +1199,15 @@ bench_main(int argc, char **argv)
 	};
 	int st;
 
-	if ((st = bench_parse(argc, argv, &b.o)) != BENCH_EXIT_OK)
+	if ((st = bench_parse(argc, argv, &b.o)) != BENCH_EXIT_OK) {
+		explicit_bzero(b.o.password, sizeof(b.o.password));
 		return st < 0 ? BENCH_EXIT_OK : st;
+	}
 	raise_nofile();
 	if (b.o.idle > 0)
-		return run_idle(&b);
-	snprintf(b.prefix, sizeof(b.prefix), "b%lu-", b.o.size);
-	if (make_local(&b) != FTP_OK)
-		return BENCH_EXIT_ERRORS;
-	pthread_mutex_init(&b.lock, NULL);
-	pthread_cond_init(&b.cv, NULL);
-	atomic_init(&b.stop, false);
-	st = run_load(&b);
-	remove_sources(&b);
-	pthread_cond_destroy(&b.cv);
-	pthread_mutex_destroy(&b.lock);
+		st = run_idle(&b);
+	else
+		st = run_bench(&b);
+	explicit_bzero(b.o.password, sizeof(b.o.password));
 	return st;
 }

@@ -475,6 +475,105 @@ ftpc_server_software(const struct ftpc_client *cl)
 	return cl->software;
 }
 
+/* ---- LOGIN ------------------------------------------------------------ */
+
+/* Whether the connected peer is on this machine (or the session is TLS):
+ * checked on the socket itself, so a name that resolved to loopback before
+ * connecting and elsewhere now cannot take a password off the machine. */
+static bool
+peer_safe(const struct ftpc_client *cl)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (cl->tls)
+		return true;
+	return getpeername(cl->fd, (struct sockaddr *)&ss, &len) == 0 &&
+	    net_addr_is_loopback((struct sockaddr *)&ss);
+}
+
+/* Overwrites the n bytes a buffer held, then frees it.  buf_reserve()
+ * after buf_reset() hands back the start of the same allocation, and the
+ * body was reserved in one go (msg_put_login()), so no reallocation left a
+ * copy elsewhere. */
+static void
+wipe_buf(struct buf *b, size_t n)
+{
+	uint8_t *room;
+
+	buf_reset(b);
+	if (n > 0 && buf_reserve(b, n, &room) == FTP_OK && room != NULL)
+		explicit_bzero(room, n);
+	buf_free(b);
+}
+
+/* Encodes and sends LOGIN; every copy of the password made here is wiped
+ * before returning. */
+static int
+login_send(struct ftpc_client *cl, const char *user, const char *password,
+    uint32_t *id)
+{
+	struct msg_login m;
+	struct buf body;
+	size_t n;
+	int r;
+
+	if (strlen(user) > PROTO_USER_MAX || strlen(password) >
+	    PROTO_PASSWORD_MAX)
+		return fail(cl, FTPC_FAULT_USAGE, FTP_E_TOO_LARGE, "user name "
+		    "or password too long (limits %d and %d bytes)",
+		    PROTO_USER_MAX, PROTO_PASSWORD_MAX);
+	memcpy(m.user, user, strlen(user) + 1);
+	memcpy(m.password, password, strlen(password) + 1);
+	buf_init(&body, PROTO_CONTROL_MAX);
+	r = msg_put_login(&body, &m);
+	explicit_bzero(&m, sizeof(m));
+	n = buf_len(&body);
+	if (r != FTP_OK)
+		r = fail(cl, FTPC_FAULT_USAGE, r, "user name or password is "
+		    "not UTF-8 text");
+	else if (cl->next_id == 0)
+		r = fail(cl, FTPC_FAULT_CONN, FTP_E_TOO_LARGE,
+		    "request ids used up; reconnect");
+	else {
+		*id = cl->next_id++;
+		if ((r = chan_send(cl->ch, PROTO_LOGIN, *id, &body)) != FTP_OK)
+			r = lost(cl, r);
+	}
+	wipe_buf(&body, n);
+	return r;
+}
+
+int
+ftpc_login(struct ftpc_client *cl, const char *user, const char *password,
+    bool allow_plaintext)
+{
+	uint32_t id;
+	int r;
+
+	clear(cl);
+	if (cl->ch == NULL)
+		return fail(cl, FTPC_FAULT_CONN, FTP_E_CLOSED, "not connected");
+	if ((cl->want & PROTO_FEATURE_LOGIN) == 0)
+		return fail(cl, FTPC_FAULT_USAGE, FTP_E_USAGE, "the session "
+		    "did not ask for logins in HELLO");
+	if ((cl->features & PROTO_FEATURE_LOGIN) == 0)
+		return fail(cl, FTPC_FAULT_REMOTE, FTP_E_UNSUPPORTED, "server "
+		    "does not take logins (it serves anonymously)");
+	if (!allow_plaintext && !peer_safe(cl))
+		return fail(cl, FTPC_FAULT_USAGE, FTP_E_DENIED, "refusing to "
+		    "send a password without TLS to an address that is not "
+		    "loopback");
+	if ((r = login_send(cl, user, password, &id)) != FTP_OK)
+		return r;
+	r = reply_ok(cl, id);
+	/* Refused, even when the server also hangs up (too many failures,
+	 * id 0): the user's credentials are at fault, not the link. */
+	if (r == FTP_E_DENIED)
+		cl->fault = FTPC_FAULT_REMOTE;
+	return r;
+}
+
 /* ---- LIST ------------------------------------------------------------- */
 
 struct list_state {
@@ -496,7 +595,7 @@ list_entries(struct ftpc_client *cl, struct frame *f, struct list_state *ls)
 	for (uint16_t i = 0; i < n; i++) {
 		if ((r = msg_entry_get(&f->body, &e)) != FTP_OK)
 			return malformed(cl, f, r);
-		if (!lf_safe_name(e.name))
+		if (!lf_safe_name(e.name, strlen(e.name)))
 			return fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
 			    "protocol error: entry named \"%s\"", e.name);
 		if (ls->cb_err == FTP_OK)

@@ -1,6 +1,6 @@
 /*
- * client.h - one ftpf session as a library: connect, list, download,
- * upload, quit.
+ * client.h - one ftpf session as a library: connect, log in, list,
+ * download, upload, quit.
  *
  * Shared by the interactive prompt, batch mode and future tools (a load
  * generator), so it never prints and keeps no global state: each thread may
@@ -51,6 +51,20 @@ int ftpc_open_tls(const char *host, const char *port,
 int ftpc_open_features(const char *host, const char *port,
 		       const struct tls_config *tls, uint64_t features,
 		       struct ftpc_client **out);
+
+/*
+ * Logs in (LOGIN, docs/PROTOCOL.md 5.9); the session must have been opened
+ * asking for PROTO_FEATURE_LOGIN.  A server that did not grant it takes
+ * no logins: FTP_E_UNSUPPORTED, a remote fault, and nothing is sent.
+ * Without TLS the password goes only to a peer on a loopback address
+ * (checked on the connected socket), unless allow_plaintext: else
+ * FTP_E_DENIED, a usage fault, and nothing is sent.  A refused login is
+ * FTP_E_DENIED, a remote fault, with the server's message.  Copies of the
+ * password made here are wiped (explicit_bzero) before returning; the
+ * caller wipes its own.
+ */
+int ftpc_login(struct ftpc_client *cl, const char *user, const char *password,
+	       bool allow_plaintext);
 
 /* Called once per entry, in the server's order; a non-FTP_OK return stops
  * the calls (the listing is still read to its end) and is returned by

@@ -41,10 +41,22 @@ lf_basename(const char *path)
 }
 
 bool
-lf_safe_name(const char *name)
+lf_safe_name(const char *name, size_t len)
 {
-	return name[0] != '\0' && strcmp(name, ".") != 0 &&
-	    strcmp(name, "..") != 0 && strchr(name, '/') == NULL;
+	if (len == 0)
+		return false;
+	if ((len == 1 && name[0] == '.') ||
+	    (len == 2 && name[0] == '.' && name[1] == '.'))
+		return false;
+	return memchr(name, '/', len) == NULL && memchr(name, '\0', len) ==
+	    NULL;
+}
+
+/* lf_safe_name() of a whole string. */
+static bool
+safe_str(const char *name)
+{
+	return lf_safe_name(name, strlen(name));
 }
 
 static int
@@ -76,7 +88,7 @@ lf_target(const char *remote, const char *local, char *out)
 
 	if (local != NULL && !lf_is_dir(local))
 		r = copy_path(out, "", "", local);
-	else if (!lf_safe_name(base)) {
+	else if (!safe_str(base)) {
 		errno = EINVAL;
 		return FTP_E_USAGE;
 	} else if (local == NULL)
@@ -88,7 +100,7 @@ lf_target(const char *remote, const char *local, char *out)
 	}
 	if (r != FTP_OK)
 		return r;
-	if (!lf_safe_name(lf_basename(out))) {
+	if (!safe_str(lf_basename(out))) {
 		errno = EINVAL;
 		return FTP_E_USAGE;
 	}

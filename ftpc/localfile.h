@@ -20,9 +20,14 @@
 /* The part of path after its last '/' (all of it if there is none). */
 const char *lf_basename(const char *path);
 
-/* True if name is one component that stays where it is put: not empty,
- * not "." or "..", no '/'. */
-bool lf_safe_name(const char *name);
+/*
+ * The one check for every name that becomes (part of) a local path while
+ * coming from the server or from a remote path: true if the len bytes at
+ * name are one component that stays in the directory it is put in, i.e.
+ * not empty, not "." or "..", no '/', and no NUL (which would cut the name
+ * short).  (Length is the filesystem's to refuse.)
+ */
+bool lf_safe_name(const char *name, size_t len);
 
 /* True if path is (or leads through a symlink to) a directory. */
 bool lf_is_dir(const char *path);

@@ -1,6 +1,6 @@
 /*
- * main.c - ftpc, the client program: options, the interactive prompt and
- * the batch modes, signals and the exit status.
+ * main.c - ftpc, the client program: options, the login, the interactive
+ * prompt and the batch modes, signals and the exit status.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -13,15 +13,21 @@
 #include "bench.h"
 #include "client.h"
 #include "err.h"
+#include "login.h"
 #include "proto_limits.h"
 #include "net.h"
+#include "password.h"
 #include "shell.h"
 #include "text.h"
 #include "tls.h"
 
 struct options {
 	const char *commands; /* -c, or NULL */
-	const char *address;  /* HOST[:PORT] */
+	const char *address;  /* [USER@]HOST[:PORT] */
+	const char *hostport; /* the HOST[:PORT] part of it */
+	char user[PROTO_USER_MAX + 1]; /* "" for an anonymous session */
+	const char *password_file; /* --password-file, or NULL */
+	bool allow_plaintext; /* --allow-plaintext-login */
 	bool tls;             /* --tls */
 	bool no_checksum;     /* --no-checksum */
 	bool compress;        /* --compress: every get and put as with -z */
@@ -37,6 +43,8 @@ enum {
 	OPT_INSECURE,
 	OPT_NO_CHECKSUM, /* not TLS options: handled before those */
 	OPT_COMPRESS,
+	OPT_PASSWORD_FILE,
+	OPT_ALLOW_PLAINTEXT,
 };
 
 /* A signal handler cannot take arguments: these two are the only state it
@@ -50,14 +58,22 @@ usage(FILE *f)
 {
 	fputs("usage: ftpc [-c 'CMD; CMD...'] [--tls [--ca FILE] "
 	      "[--cert FILE --key FILE]\n"
-	      "            [--insecure]] HOST[:PORT]\n"
+	      "            [--insecure]] [--password-file FILE] "
+	      "[--allow-plaintext-login]\n"
+	      "            [USER@]HOST[:PORT]\n"
 	      "       ftpc --help | --version\n"
 	      BENCH_USAGE_LINE "\n"
 	      "Connects to the ftpd at HOST (port " FTPC_DEFAULT_PORT
 	      " unless given; IPv6 as [::1]:2121)\n"
 	      "and runs commands: those of -c; else from the terminal with "
 	      "a prompt;\nelse one per line from standard input (blank lines "
-	      "and lines starting\nwith # are skipped).\n\n"
+	      "and lines starting\nwith # are skipped).\n"
+	      "With USER@, logs in as USER first (the server must have "
+	      "accounts).  The\npassword comes from --password-file, else "
+	      "the environment variable\n" PW_ENV ", else a prompt on the "
+	      "terminal (echo off); never from the command\nline.  Without "
+	      "verified TLS (--tls without --insecure), it is sent only to\n"
+	      "a loopback address (127.0.0.0/8, ::1).\n\n"
 	      "options:\n"
 	      "  -c CMDS     run CMDS (separated by ';' or newlines), then "
 	      "exit\n"
@@ -75,6 +91,16 @@ usage(FILE *f)
 	      "              get -c and put -c need checksums)\n"
 	      "  --compress  compress every transfer, as get -z and put -z "
 	      "do\n"
+	      "  --password-file FILE\n"
+	      "              read the password from FILE's first line; FILE "
+	      "must be yours and\n"
+	      "              private (no group or other access: chmod 600), "
+	      "or a pipe\n"
+	      "  --allow-plaintext-login\n"
+	      "              send the password without TLS, or with "
+	      "--insecure, to an address\n"
+	      "              that is not loopback (anyone on the path can "
+	      "read it)\n"
 	      "  --help      show this help and exit\n"
 	      "  --version   show the version and exit\n\n"
 	      "commands:\n", f);
@@ -86,7 +112,8 @@ usage(FILE *f)
 	      "exit status:\n"
 	      "  0   every command succeeded\n"
 	      "  1   the server refused a request (missing file, bad path, "
-	      "...)\n"
+	      "login incorrect,\n"
+	      "      the server takes no logins, ...)\n"
 	      "  2   local error (local file missing, cannot write, ...)\n"
 	      "  3   connection or protocol error (cannot connect, peer "
 	      "closed, timeout,\n"
@@ -161,6 +188,10 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "insecure", no_argument, NULL, OPT_INSECURE },
 		{ "no-checksum", no_argument, NULL, OPT_NO_CHECKSUM },
 		{ "compress", no_argument, NULL, OPT_COMPRESS },
+		{ "password-file", required_argument, NULL,
+		  OPT_PASSWORD_FILE },
+		{ "allow-plaintext-login", no_argument, NULL,
+		  OPT_ALLOW_PLAINTEXT },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -169,6 +200,12 @@ parse_options(int argc, char **argv, struct options *o)
 		if (c == OPT_NO_CHECKSUM || c == OPT_COMPRESS) {
 			o->no_checksum |= c == OPT_NO_CHECKSUM;
 			o->compress |= c == OPT_COMPRESS;
+			continue;
+		}
+		if (c == OPT_PASSWORD_FILE || c == OPT_ALLOW_PLAINTEXT) {
+			if (c == OPT_PASSWORD_FILE)
+				o->password_file = optarg;
+			o->allow_plaintext |= c == OPT_ALLOW_PLAINTEXT;
 			continue;
 		}
 		if (c >= OPT_TLS) {
@@ -199,6 +236,14 @@ parse_options(int argc, char **argv, struct options *o)
 	if ((o->tls_opts.cert == NULL) != (o->tls_opts.key == NULL))
 		return bad_usage("--cert and --key go together");
 	o->address = argv[optind];
+	if (login_split(o->address, o->user, &o->hostport) != FTP_OK)
+		return bad_usage("bad USER in USER@HOST: 1 to 64 bytes of "
+		    "UTF-8 without ':' (a password never goes on the command "
+		    "line; see --password-file)");
+	if (o->user[0] == '\0' && (o->password_file != NULL ||
+	    o->allow_plaintext))
+		return bad_usage("--password-file and --allow-plaintext-login "
+		    "need USER@HOST");
 	return FTPC_EXIT_OK;
 }
 
@@ -334,22 +379,88 @@ finish(struct ftpc_client *cl, int st)
 	return st;
 }
 
+/* Before connecting: whether a password may go to host without TLS
+ * (decided on the addresses it resolves to), then the password.  TLS that
+ * verifies nothing (--insecure) protects a password no better than
+ * plaintext against whoever sits on the path. */
+static int
+credentials(const struct options *o, const char *host, const char *port,
+    char password[PROTO_PASSWORD_MAX + 1])
+{
+	bool guarded = o->tls && !o->tls_opts.insecure;
+	char addr[NET_ADDR_STR], why[PW_WHY_MAX];
+	int r;
+
+	r = guarded || o->allow_plaintext ? FTP_OK :
+	    login_host_loopback(host, port, addr);
+	if (r == FTP_E_DENIED) {
+		snprintf(why, sizeof(why), "refusing to send a password %s to "
+		    "%s, which is not a loopback address; use %s, or "
+		    "--allow-plaintext-login on a network you trust",
+		    o->tls ? "over unverified TLS (--insecure)" :
+		    "without TLS", addr, o->tls ? "a verified --tls" :
+		    "--tls");
+		shell_error(NULL, why);
+		return FTPC_EXIT_USAGE;
+	}
+	if (r != FTP_OK) {
+		/* As net_connect() would have failed. */
+		snprintf(why, sizeof(why), "cannot connect to %s port %s: %s",
+		    host, port, r == FTP_E_ADDRESS ? "unknown host" :
+		    ftp_strerror(r));
+		shell_error(NULL, why);
+		return FTPC_EXIT_CONN;
+	}
+	if ((r = pw_read(o->password_file, o->user, host, password, why)) !=
+	    FTP_OK) {
+		shell_error(NULL, why);
+		return r == FTP_E_USAGE ? FTPC_EXIT_USAGE : FTPC_EXIT_LOCAL;
+	}
+	return FTPC_EXIT_OK;
+}
+
+/* Logs in as o->user; the password is wiped as soon as LOGIN is sent. */
+static int
+login(const struct options *o, struct ftpc_client *cl,
+    char password[PROTO_PASSWORD_MAX + 1])
+{
+	char what[PROTO_USER_MAX + 16];
+	int r = ftpc_login(cl, o->user, password, o->allow_plaintext);
+
+	explicit_bzero(password, PROTO_PASSWORD_MAX + 1);
+	if (r == FTP_OK)
+		return FTPC_EXIT_OK;
+	snprintf(what, sizeof(what), "login as %s", o->user);
+	shell_error(what, ftpc_detail(cl));
+	return shell_status(ftpc_fault(cl));
+}
+
 static int
 session(const struct options *o, const struct tls_config *tls,
-    const char *host, const char *port)
+    const char *host, const char *port, char *password)
 {
 	struct shell sh = { .stop = &stop_signal };
+	/* Resuming needs checksums: --no-checksum gives up both. */
+	uint64_t features = o->no_checksum ? FTPC_FEATURES_DEFAULT &
+	    ~(PROTO_FEATURE_CHECKSUM | PROTO_FEATURE_RESUME) :
+	    FTPC_FEATURES_DEFAULT;
 	int r, st;
 
-	/* Resuming needs checksums: --no-checksum gives up both. */
-	if ((r = ftpc_open_features(host, port, tls, o->no_checksum ?
-	    FTPC_FEATURES_DEFAULT & ~(PROTO_FEATURE_CHECKSUM |
-	    PROTO_FEATURE_RESUME) : FTPC_FEATURES_DEFAULT, &sh.cl)) !=
+	/* Asked for only with a user: anonymous sessions stay as they were,
+	 * and the grant tells whether this server takes logins. */
+	if (o->user[0] != '\0')
+		features |= PROTO_FEATURE_LOGIN;
+	if ((r = ftpc_open_features(host, port, tls, features, &sh.cl)) !=
 	    FTP_OK) {
 		shell_error(NULL, sh.cl != NULL ? ftpc_detail(sh.cl) :
 		    ftp_strerror(r));
 		st = sh.cl != NULL ? shell_status(ftpc_fault(sh.cl)) :
 		    FTPC_EXIT_LOCAL;
+		ftpc_close(sh.cl);
+		return st;
+	}
+	if (o->user[0] != '\0' &&
+	    (st = login(o, sh.cl, password)) != FTPC_EXIT_OK) {
 		ftpc_close(sh.cl);
 		return st;
 	}
@@ -372,6 +483,7 @@ main(int argc, char **argv)
 	struct options o = { .commands = NULL };
 	struct shell dry = { .cl = NULL };
 	char host[NET_HOST_MAX], port[NET_PORT_MAX];
+	char password[PROTO_PASSWORD_MAX + 1] = "";
 	struct tls_config *tls;
 	int st;
 
@@ -380,17 +492,20 @@ main(int argc, char **argv)
 		return bench_main(argc - 1, argv + 1);
 	if ((st = parse_options(argc, argv, &o)) != FTPC_EXIT_OK)
 		return st < 0 ? FTPC_EXIT_OK : st;
-	if (net_split_hostport(o.address, FTPC_DEFAULT_PORT, host, port) !=
+	if (net_split_hostport(o.hostport, FTPC_DEFAULT_PORT, host, port) !=
 	    FTP_OK)
-		return bad_usage("bad address; expected HOST[:PORT] or "
-		    "[IPv6]:PORT");
+		return bad_usage("bad address; expected [USER@]HOST[:PORT] or "
+		    "[USER@][IPv6]:PORT");
 	/* A typo late in -c should not leave the earlier commands done. */
 	if (o.commands != NULL &&
 	    (st = shell_run(&dry, o.commands, true)) != FTPC_EXIT_OK)
 		return st;
 	if ((st = tls_setup(&o, &tls)) != FTPC_EXIT_OK)
 		return st;
-	st = session(&o, tls, host, port);
+	if (o.user[0] == '\0' ||
+	    (st = credentials(&o, host, port, password)) == FTPC_EXIT_OK)
+		st = session(&o, tls, host, port, password);
+	explicit_bzero(password, sizeof(password));
 	tls_config_free(tls);
 	if (stop_signal != 0) {
 		/* Die of the signal, as the shell that sent it expects. */

@@ -7,25 +7,80 @@
  * quotes a backslash escapes any character.
  */
 #include <stdio.h>
+#include <string.h>
 
+#include "buf.h"
 #include "text.h"
+
+/* Bytes in the UTF-8 sequence that lead byte c starts, or 0 if c starts
+ * none; whether the sequence is well formed is utf8_valid()'s call. */
+static size_t
+seq_len(unsigned char c)
+{
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return 2;
+	if (c >= 0xe0 && c <= 0xef)
+		return 3;
+	if (c >= 0xf0 && c <= 0xf4)
+		return 4;
+	return 0;
+}
+
+/*
+ * Well-formed characters that still steer the terminal rather than show:
+ * C1 controls (U+0080..U+009F: CSI and OSC among them, which some
+ * terminals obey), and the bidirectional marks, embeddings, overrides and
+ * isolates (U+061C, U+200E-F, U+202A-E, U+2066-9) and line and paragraph
+ * separators (U+2028-9), with which a name can make the rest of the line
+ * read differently from what it is ("txt.exe" shown as "exe.txt").
+ */
+static bool
+steers(const unsigned char *p, size_t n)
+{
+	if (n == 2)
+		return (p[0] == 0xc2 && p[1] <= 0x9f) ||
+		    (p[0] == 0xd8 && p[1] == 0x9c);
+	if (n != 3 || p[0] != 0xe2)
+		return false;
+	if (p[1] == 0x80)
+		return p[2] == 0x8e || p[2] == 0x8f ||
+		    (p[2] >= 0xa8 && p[2] <= 0xae);
+	return p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9;
+}
+
+static void
+hex_bytes(FILE *f, const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "\\x%02x", p[i]);
+}
 
 void
 text_escape(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
 
-	for (; *p != '\0'; p++) {
-		if (*p == '\\')
+	for (; *p != '\0'; p += n) {
+		n = seq_len(*p);
+		/* strnlen first: a sequence cut short by the terminator must
+		 * not be read past it. */
+		if (n == 0 || strnlen((const char *)p, n) < n ||
+		    !utf8_valid(p, n)) {
+			/* Not UTF-8: each byte shown, none sent raw (a lone
+			 * 0x9b is CSI to an 8-bit terminal). */
+			n = 1;
+			hex_bytes(f, p, 1);
+		} else if (n == 1 && *p == '\\')
 			fputs("\\\\", f);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\x%02x", *p);
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			/* U+0080..U+009F: C1 controls (CSI among them) */
-			fprintf(f, "\\xc2\\x%02x", p[1]);
-			p++;
-		} else
-			putc(*p, f);
+		else if (n == 1 && (*p < 0x20 || *p == 0x7f))
+			hex_bytes(f, p, 1);
+		else if (steers(p, n))
+			hex_bytes(f, p, n);
+		else
+			fwrite(p, 1, n, f);
 	}
 }
 

@@ -29,8 +29,14 @@ struct words {
  */
 const char *text_split(const char **text, bool seps, struct words *w);
 
-/* Writes s with control characters (C0, DEL, C1) as \xNN and '\' as \\,
- * so that a name from the server cannot drive the terminal. */
+/*
+ * Writes s for a terminal, so that text from the server (names, ERROR
+ * messages) cannot drive it: C0 controls, DEL and C1 controls
+ * (U+0080..U+009F), bidirectional controls (U+061C, U+200E-F, U+202A-E,
+ * U+2066-9) and line separators (U+2028-9) appear as the \xNN of their
+ * bytes, each byte that is not part of well-formed UTF-8 as \xNN, and '\'
+ * as \\ (so the result reads back unambiguously).
+ */
 void text_escape(FILE *f, const char *s);
 
 #endif

@@ -42,6 +42,7 @@ struct ftpc_client {
 	uint64_t features;          /* features the server granted */
 	enum ftpc_fault fault;
 	bool tls;                   /* the session runs inside TLS */
+	bool tls_verified;          /* ... which checked the server */
 	struct buf out;             /* the request body being sent */
 	char software[PROTO_SOFTWARE_MAX + 1];
 	char detail[FTPC_DETAIL_MAX];
@@ -412,6 +413,7 @@ ftpc_open_features(const char *host, const char *port,
 		    "cannot connect to %s port %s: %s", host, port,
 		    connect_why(r, sbuf, sizeof(sbuf)));
 	cl->tls = tls != NULL;
+	cl->tls_verified = tls_config_verifies(tls);
 	if ((r = transport(cl, fd, host, port, tls)) != FTP_OK)
 		return r;
 	return hello(cl);
@@ -486,7 +488,7 @@ peer_safe(const struct ftpc_client *cl)
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 
-	if (cl->tls)
+	if (cl->tls_verified)
 		return true;
 	return getpeername(cl->fd, (struct sockaddr *)&ss, &len) == 0 &&
 	    net_addr_is_loopback((struct sockaddr *)&ss);

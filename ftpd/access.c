@@ -9,6 +9,7 @@
 #include "log.h"
 #include "net.h"
 #include "options.h"
+#include "proto_limits.h"
 #include "reply.h"
 #include "session.h"
 
@@ -34,26 +35,28 @@ access_check_listen(const struct config *cfg)
 }
 
 static int
-deny(struct session *s, const char *name, uint32_t id, const char *why)
+deny(struct session *s, const char *name, uint32_t id, const char *why,
+     bool *refused)
 {
-	int r;
-
 	log_msg("%s denied %s: %s", s->peer, name, why);
-	if ((r = reply_error(s, id, FTP_E_DENIED, "%s", why)) != FTP_OK)
-		return r;
-	return FTP_E_DENIED;
+	*refused = true;
+	return reply_error(s, id, FTP_E_DENIED, "%s", why);
 }
 
 int
 request_permitted(struct session *s, unsigned needs, const char *name,
-		  uint32_t id)
+		  uint32_t id, bool *refused)
 {
+	*refused = false;
 	if (needs == ACCESS_ANYONE)
 		return FTP_OK;
+	if (s->store == NULL && ++s->prelogin_denials > FTPD_PRELOGIN_REQUESTS)
+		return session_fail(s, FTP_E_DENIED, "too many requests before "
+		    "login");
 	if (s->store == NULL)
-		return deny(s, name, id, "login required");
+		return deny(s, name, id, "login required", refused);
 	if ((needs & ACCESS_WRITE) != 0 && !s->can_write)
 		return deny(s, name, id, "permission denied: read-only "
-		    "access");
+		    "access", refused);
 	return FTP_OK;
 }

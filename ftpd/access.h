@@ -6,6 +6,7 @@
 #ifndef FTPD_ACCESS_H
 #define FTPD_ACCESS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct config;
@@ -23,12 +24,12 @@ struct session;
 int access_check_listen(const struct config *cfg);
 
 /*
- * The one permission check: FTP_OK if the session may run a request
- * needing `needs`; else the request is answered with ERROR DENIED here
- * (nothing of it is read, so no data moves) and FTP_E_DENIED returned,
- * or another error if that answer could not be sent.
+ * The one permission check, before a request needing `needs` runs.
+ * FTP_OK with *refused false: run it.  FTP_OK with *refused true: it has
+ * been answered with ERROR DENIED (nothing of it was read, so no data
+ * moves) and the session goes on.  An error: the session must end.
  */
 int request_permitted(struct session *s, unsigned needs, const char *name,
-		      uint32_t id);
+		      uint32_t id, bool *refused);
 
 #endif

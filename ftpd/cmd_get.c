@@ -22,6 +22,7 @@
 #include "compress.h"
 #include "conn.h"
 #include "err.h"
+#include "log.h"
 #include "proto_limits.h"
 #include "msg.h"
 #include "options.h"
@@ -41,6 +42,7 @@ struct get {
 	struct zs *z;  /* deflater, for a GET with the COMPRESS flag */
 	uint8_t *zbuf; /* one compressed chunk */
 	uint64_t wire; /* DATA frame bytes sent, headers included */
+	bool started;  /* FILE is out: only the stream can end it now */
 };
 
 /* Up to len bytes at off into g->tmp; FTP_E_CHANGED if the file ended. */
@@ -145,6 +147,7 @@ get_stream(struct session *s, struct get *g, const struct stor_info *info)
 	    (r = msg_put_file(&b, &mf)) != FTP_OK ||
 	    (r = reply_send(s, PROTO_FILE, g->id, &b)) != FTP_OK)
 		goto out;
+	g->started = true;
 	while ((left = g->size - g->off) > 0) {
 		/* After shutdown's grace: stop between frames, so the id-0
 		 * ERROR SHUTDOWN that follows is still in step. */
@@ -158,7 +161,9 @@ get_stream(struct session *s, struct get *g, const struct stor_info *info)
 		if (reply_sent(s, r) != FTP_OK)
 			goto out;
 	}
-	if (g->sum && !g->cached)
+	/* The cache is the server's own note on the file; --read-only
+	 * promises no change at all, not even that. */
+	if (g->sum && !g->cached && !s->cfg->read_only)
 		(void)stor_file_set_sum(g->file, g->crc);
 	buf_reset(&b);
 	end.count = g->size - first;
@@ -170,6 +175,33 @@ out:
 	return r;
 }
 
+/* The buffers the stream will need, taken before FILE goes out, so that
+ * running out of memory refuses this GET rather than cutting its stream. */
+static int
+get_buffers(struct get *g)
+{
+	bool reads = stor_file_fd(g->file) < 0 || (g->sum && !g->cached) ||
+	    g->z != NULL;
+
+	if (reads && (g->tmp = malloc(PROTO_DATA_CHUNK)) == NULL)
+		return FTP_E_NOMEM;
+	if (g->z != NULL && (g->zbuf = malloc(PROTO_DATA_CHUNK)) == NULL)
+		return FTP_E_NOMEM;
+	return FTP_OK;
+}
+
+/* A failure of this GET alone (out of memory, the file unreadable or
+ * shrinking while its prefix is summed), before FILE: answered with an
+ * ERROR, and the session goes on. */
+static int
+get_refuse(struct session *s, uint32_t id, int err, const char *path)
+{
+	char esc[LOG_ESCAPE_SIZE];
+
+	log_escape(esc, sizeof(esc), path);
+	return reply_error(s, id, err, "%s: %s", ftp_strerror(err), esc);
+}
+
 static int
 get_run(struct session *s, struct get *g, const char *path,
 	const struct stor_info *info, const struct timespec *t0)
@@ -179,9 +211,8 @@ get_run(struct session *s, struct get *g, const char *path,
 
 	g->size = info->size;
 	r = conn_set_timeout(chan_conn(s->ch), s->cfg->stall_timeout);
-	if (r == FTP_OK && g->z != NULL &&
-	    (g->zbuf = malloc(PROTO_DATA_CHUNK)) == NULL)
-		r = FTP_E_NOMEM;
+	if (r == FTP_OK)
+		r = get_buffers(g);
 	if (r == FTP_OK)
 		r = get_stream(s, g, info);
 	free(g->tmp);
@@ -189,6 +220,11 @@ get_run(struct session *s, struct get *g, const char *path,
 	chan_shrink(s->ch);
 	session_log_data(s, "GET", path, g->off - first, g->wire, t0,
 	    r == FTP_OK ? "ok" : ftp_errname(r));
+	/* Not when the session itself is ending: shutdown, the client gone
+	 * (a checksum pass looks), a broken connection. */
+	if (r != FTP_OK && !g->started && !s->broken &&
+	    r != FTP_E_SHUTDOWN && r != FTP_E_CLOSED)
+		return get_refuse(s, g->id, r, path);
 	if (r == FTP_E_CHANGED)
 		return session_fail(s, r, "GET: file changed while being sent");
 	if (r == FTP_E_SHUTDOWN)
@@ -242,7 +278,9 @@ cmd_get(struct session *s, struct frame *f)
 	if ((m.flags & PROTO_GET_COMPRESS) != 0 &&
 	    (r = zs_deflater_new(&g.z)) != FTP_OK) {
 		stor_file_close(g.file);
-		return session_fail(s, r, "GET: cannot start compressing");
+		session_log_transfer(s, "GET", m.path, "bytes", 0, &t0,
+		    ftp_errname(r));
+		return get_refuse(s, f->id, r, m.path);
 	}
 	r = get_run(s, &g, m.path, &info, &t0);
 	zs_free(g.z);

@@ -4,10 +4,10 @@
  *
  * Whatever ends a PUT early (a protocol error, a timeout, the peer going
  * away, shutdown) aborts the upload, so no partial file is ever visible.
- * A storage failure mid-stream is answered at once, and the rest of the
- * stream is read and dropped up to END.  With checksums negotiated, the
- * CRC-32C of the bytes received must equal the one in END, or nothing is
- * committed (ERROR CHECKSUM).
+ * A storage failure mid-stream (or no memory for the next frame) is
+ * answered at once, and the rest of the stream is read and dropped up to
+ * END.  With checksums negotiated, the CRC-32C of the bytes received must
+ * equal the one in END, or nothing is committed (ERROR CHECKSUM).
  *
  * With resume negotiated every PUT goes to the target's resumable upload,
  * which an interrupted stream leaves in place; a PUT with the RESUME flag
@@ -149,6 +149,14 @@ put_receive(struct session *s, struct put *p)
 		if (p->serr < 0)
 			break;
 	}
+	/* No memory for the next frame, or to inflate one: the stream is
+	 * still in step (the frame was either not begun or read whole), so
+	 * this is answered like a storage failure, and the rest discarded
+	 * if memory allows by then. */
+	if (r == FTP_E_NOMEM) {
+		p->serr = -ENOMEM;
+		r = FTP_OK;
+	}
 	return r;
 }
 
@@ -217,6 +225,8 @@ put_base_sum(struct session *s, struct put *p)
 	size_t got;
 	int r = 0;
 
+	if (p->base == 0)
+		return 0;
 	if ((tmp = malloc(PROTO_DATA_CHUNK)) == NULL)
 		return -ENOMEM;
 	while (at < p->base && r == 0) {
@@ -318,8 +328,12 @@ put_refuse(struct session *s, struct put *p, const char *path)
 {
 	session_log_transfer(s, "PUT", path, "bytes", 0, &p->t0,
 	    put_result(p, FTP_OK));
-	if (p->up != NULL)
+	/* Bytes kept from an earlier attempt stay for a later resume; an
+	 * upload this PUT just made (or emptied) holds nothing worth it. */
+	if (p->up != NULL && stor_upload_size(p->up) > 0)
 		stor_upload_keep(p->up);
+	else if (p->up != NULL)
+		stor_upload_abort(p->up);
 	p->up = NULL;
 	if (p->serr == -EBUSY)
 		return reply_error(s, p->id, FTP_E_BUSY, "another upload to "
@@ -327,22 +341,34 @@ put_refuse(struct session *s, struct put *p, const char *path)
 	return reply_stor_error(s, p->id, p->serr, path);
 }
 
+/* The inflater of a PUT with the COMPRESS flag, made before the go-ahead:
+ * running out of memory then refuses the PUT instead of breaking its
+ * stream.  A negative errno, as the store's failures are. */
+static int
+put_inflater(struct put *p)
+{
+	int r;
+
+	if (!p->compress)
+		return 0;
+	if ((r = zs_inflater_new(&p->z)) != FTP_OK)
+		return r == FTP_E_NOMEM ? -ENOMEM : -ENOTRECOVERABLE;
+	if ((p->zbuf = malloc(PROTO_FRAME_MAX)) == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
 static int
 put_run(struct session *s, struct put *p, const char *path)
 {
 	int r;
 
-	if ((p->serr = put_begin(s, p, path)) < 0)
-		return put_refuse(s, p, path);
-	r = FTP_OK;
-	if (p->compress && ((r = zs_inflater_new(&p->z)) != FTP_OK ||
-	    (p->zbuf = malloc(PROTO_FRAME_MAX)) == NULL))
-		r = session_fail(s, r != FTP_OK ? r : FTP_E_NOMEM, "PUT: "
-		    "cannot start inflating");
-	if (r == FTP_OK)
-		r = put_stream(s, p, path);
-	zs_free(p->z);
-	free(p->zbuf);
+	if ((p->serr = put_begin(s, p, path)) < 0 ||
+	    (p->serr = put_inflater(p)) < 0) {
+		r = put_refuse(s, p, path);
+		goto out;
+	}
+	r = put_stream(s, p, path);
 	/* Anything that ended the stream early leaves the upload here: kept
 	 * for a later resume when it can be, else removed. */
 	if (p->up != NULL && p->resumable)
@@ -353,6 +379,9 @@ put_run(struct session *s, struct put *p, const char *path)
 	chan_shrink(s->ch);
 	session_log_data(s, "PUT", path, p->received, p->wire, &p->t0,
 	    put_result(p, r));
+out:
+	zs_free(p->z);
+	free(p->zbuf);
 	return r;
 }
 

@@ -12,6 +12,7 @@
 #include "crc32c.h"
 #include "err.h"
 #include "msg.h"
+#include "options.h"
 #include "proto_limits.h"
 #include "reply.h"
 #include "session.h"
@@ -84,7 +85,7 @@ cmd_sum(struct session *s, struct frame *f)
 	whole = ok.length == info.size;
 	if (!whole || stor_file_get_sum(file, &ok.crc) != 0) {
 		r = sum_prefix(s, file, ok.length, &ok.crc);
-		if (r == FTP_OK && whole)
+		if (r == FTP_OK && whole && !s->cfg->read_only)
 			(void)stor_file_set_sum(file, ok.crc);
 	}
 	stor_file_close(file);

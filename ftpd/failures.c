@@ -106,26 +106,28 @@ lookup(struct failures *t, const char *addr, time_t now, bool create)
 }
 
 bool
-failures_blocked(struct failures *t, const char *addr)
+failures_reserve(struct failures *t, const char *addr)
 {
 	struct record *r;
-	bool blocked;
-
-	pthread_mutex_lock(&t->lock);
-	r = lookup(t, addr, now_seconds(), false);
-	blocked = r != NULL && r->count >= FTPD_LOGIN_FAILS_PER_ADDRESS;
-	pthread_mutex_unlock(&t->lock);
-	return blocked;
-}
-
-void
-failures_add(struct failures *t, const char *addr)
-{
-	struct record *r;
+	bool ok;
 
 	pthread_mutex_lock(&t->lock);
 	r = lookup(t, addr, now_seconds(), true);
-	if (r->count < FTPD_LOGIN_FAILS_PER_ADDRESS)
+	ok = r->count < FTPD_LOGIN_FAILS_PER_ADDRESS;
+	if (ok)
 		r->count++;
+	pthread_mutex_unlock(&t->lock);
+	return ok;
+}
+
+void
+failures_release(struct failures *t, const char *addr)
+{
+	struct record *r;
+
+	pthread_mutex_lock(&t->lock);
+	r = lookup(t, addr, now_seconds(), false);
+	if (r != NULL && r->count > 0)
+		r->count--;
 	pthread_mutex_unlock(&t->lock);
 }

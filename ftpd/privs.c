@@ -50,8 +50,9 @@ privs_drop(const struct config *cfg)
 		    "no such user");
 		goto out;
 	}
-	if (pw.pw_uid == 0) {
-		log_msg("--user %s: that account is root", cfg->run_as);
+	if (pw.pw_uid == 0 || pw.pw_gid == 0) {
+		log_msg("--user %s: that account is root or in root's group",
+		    cfg->run_as);
 		goto out;
 	}
 	/* Groups first: once the uid changes, setgroups is no longer ours. */

@@ -6,6 +6,7 @@
  * in the accept loop, so no work ever happens in a signal handler.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -78,15 +79,21 @@ port_file_write(const char *path, unsigned port)
 {
 	char tmp[4096];
 	FILE *f;
-	int n, ok;
+	int fd, n, ok;
 
 	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
 	if (n < 0 || (size_t)n >= sizeof(tmp)) {
 		log_msg("port file name too long: %s", path);
 		return FTP_E_USAGE;
 	}
-	if ((f = fopen(tmp, "we")) == NULL) {
+	/* Still root here: a link planted under the name must not make us
+	 * write through it. */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
 		log_msg("cannot create %s: %s", tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return FTP_E_SYSTEM;
 	}
 	ok = fprintf(f, "%u\n", port) > 0;

@@ -183,6 +183,13 @@ login_time_left(const struct session *s)
 	return left <= 0 ? 0 : (unsigned)left + 1;
 }
 
+static int
+login_expired(struct session *s)
+{
+	return session_fail(s, FTP_E_TIMEOUT, "timed out: no login within "
+	    "%u s", s->cfg->login_timeout);
+}
+
 /* Waits up to the idle timeout (or the login deadline) for a request to
  * begin; the channel's frame timeout then bounds its arrival. */
 static int
@@ -192,10 +199,13 @@ wait_request(struct session *s, struct frame *f)
 	unsigned idle = s->cfg->idle_timeout, login = login_time_left(s);
 	int r;
 
+	/* Checked before anything queued is read: a client cannot stay by
+	 * always having one more request waiting. */
+	if (login == 0)
+		return login_expired(s);
 	r = chan_wait_readable(s->ch, idle < login ? idle : login);
 	if (r == FTP_E_TIMEOUT && login <= idle)
-		return session_fail(s, r, "timed out: no login within %u s",
-		    s->cfg->login_timeout);
+		return login_expired(s);
 	if (r == FTP_E_TIMEOUT)
 		return session_fail(s, r, "timed out: no request for %u s",
 		    idle);
@@ -206,7 +216,10 @@ wait_request(struct session *s, struct frame *f)
 	    s->cfg->stall_timeout);
 	if (r != FTP_OK)
 		return session_fail(s, r, "cannot set timeout");
-	if ((r = chan_recv(s->ch, f)) != FTP_OK)
+	r = chan_recv(s->ch, f);
+	if (r == FTP_E_TIMEOUT && login_time_left(s) == 0)
+		return login_expired(s);
+	if (r != FTP_OK)
 		return recv_failed(s, r, "a request");
 	return FTP_OK;
 }
@@ -215,6 +228,7 @@ static int
 dispatch(struct session *s, struct frame *f)
 {
 	char tmp[8];
+	bool refused;
 	size_t i;
 	int r;
 
@@ -231,10 +245,9 @@ dispatch(struct session *s, struct frame *f)
 		    (unsigned long)f->id, (unsigned long)s->last_id);
 	s->last_id = f->id;
 	s->requests++;
-	r = request_permitted(s, commands[i].needs, commands[i].name, f->id);
-	if (r == FTP_E_DENIED)
-		return FTP_OK;
-	if (r != FTP_OK)
+	r = request_permitted(s, commands[i].needs, commands[i].name, f->id,
+	    &refused);
+	if (r != FTP_OK || refused)
 		return r;
 	return commands[i].run(s, f);
 }
@@ -276,6 +289,10 @@ session_serve(struct session *s)
 
 	if ((r = session_start(s)) != FTP_OK)
 		return r;
+	/* Until a login, every frame must also arrive before its deadline,
+	 * however it trickles (login_as() lifts it). */
+	if (s->store == NULL)
+		chan_set_deadline(s->ch, login_time_left(s));
 	while (!s->done) {
 		if (server_stopping(s->srv))
 			return session_fail(s, FTP_E_SHUTDOWN, "server "

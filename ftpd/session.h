@@ -46,6 +46,7 @@ struct session {
 	bool can_write;
 	char user[PROTO_USER_MAX + 1]; /* "" when anonymous */
 	unsigned login_failures;
+	unsigned prelogin_denials; /* requests refused for want of a login */
 	struct chan *ch;
 	char peer[NET_ADDR_STR];
 	char addr[NET_ADDR_STR];  /* peer without the port: --max-per-address */

@@ -5,6 +5,7 @@
 
 #include <crypt.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,11 @@
 struct users {
 	struct user *v;
 	size_t n;
+	/* Hashes being computed: a yescrypt hash takes megabytes, so LOGINs
+	 * beyond FTPD_LOGIN_HASHING_MAX at once wait their turn. */
+	pthread_mutex_t lock;
+	pthread_cond_t turn;
+	unsigned hashing;
 	/* A valid hash no password is expected to match, with the same
 	 * algorithm and cost as the accounts': what an unknown name is
 	 * checked against. */
@@ -195,6 +201,8 @@ users_load(const char *path, struct users **out, char why[USERS_WHY_MAX])
 		r = users_fail(why, FTP_E_NOMEM, "out of memory");
 		goto out;
 	}
+	pthread_mutex_init(&u->lock, NULL);
+	pthread_cond_init(&u->turn, NULL);
 	while ((len = getline(&line, &cap, fp)) >= 0) {
 		lineno++;
 		if (len > 0 && line[len - 1] == '\n')
@@ -239,6 +247,8 @@ users_free(struct users *u)
 		free(u->v[i].root);
 	}
 	free(u->v);
+	pthread_cond_destroy(&u->turn);
+	pthread_mutex_destroy(&u->lock);
 	free(u);
 }
 
@@ -260,8 +270,27 @@ equal_ct(const char *a, const char *b, size_t n)
 	return diff == 0;
 }
 
+static void
+hashing_begin(struct users *u)
+{
+	pthread_mutex_lock(&u->lock);
+	while (u->hashing >= FTPD_LOGIN_HASHING_MAX)
+		pthread_cond_wait(&u->turn, &u->lock);
+	u->hashing++;
+	pthread_mutex_unlock(&u->lock);
+}
+
+static void
+hashing_end(struct users *u)
+{
+	pthread_mutex_lock(&u->lock);
+	u->hashing--;
+	pthread_cond_signal(&u->turn);
+	pthread_mutex_unlock(&u->lock);
+}
+
 const struct user *
-users_check(const struct users *u, const char *name, const char *password)
+users_check(struct users *u, const char *name, const char *password)
 {
 	const struct user *who = find(u, name);
 	const char *setting = u->dummy;
@@ -274,10 +303,12 @@ users_check(const struct users *u, const char *name, const char *password)
 	snprintf(want, sizeof(want), "%s", setting);
 	if ((cd = calloc(1, sizeof(*cd))) == NULL)
 		return NULL;
+	hashing_begin(u);
 	if (crypt_rn(password, setting, cd, sizeof(*cd)) != NULL) {
 		snprintf(got, sizeof(got), "%s", cd->output);
 		ok = equal_ct(got, want, sizeof(want));
 	}
+	hashing_end(u);
 	explicit_bzero(cd, sizeof(*cd));
 	explicit_bzero(got, sizeof(got));
 	free(cd);

@@ -37,9 +37,10 @@ size_t users_count(const struct users *u);
 /*
  * The account name if password is its password, else NULL.  An unknown
  * name costs the same hashing as a known one, so timing does not tell
- * which names exist; the final comparison is constant-time.
+ * which names exist; the final comparison is constant-time.  At most
+ * FTPD_LOGIN_HASHING_MAX checks run at once; others wait.
  */
-const struct user *users_check(const struct users *u, const char *name,
+const struct user *users_check(struct users *u, const char *name,
 			       const char *password);
 
 /* A fresh yescrypt hash of password for a users file, in out

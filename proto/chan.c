@@ -19,11 +19,17 @@
 #include "proto_limits.h"
 #include "msg.h"
 
+/* An ERROR body: status, message length, message. */
+#define CHAN_ERROR_BODY_MAX (2 + 2 + PROTO_MESSAGE_MAX)
+
 struct chan {
 	struct conn *conn;
 	struct frame_decoder dec;
 	/* Header scratch, kept so that sending a frame allocates nothing. */
 	struct buf hdr;
+	/* ERROR body scratch, allocated up front: the answer to running out
+	 * of memory must not need memory.  Only the owning thread sends. */
+	struct buf err;
 	bool has_deadline;
 	struct timespec deadline; /* CLOCK_MONOTONIC */
 	unsigned frame_timeout;   /* seconds for each chan_recv(); 0: none */
@@ -33,6 +39,7 @@ int
 chan_new(struct conn *conn, uint32_t frame_max, struct chan **out)
 {
 	struct chan *ch;
+	uint8_t *p;
 
 	if ((ch = calloc(1, sizeof(*ch))) == NULL) {
 		conn_close(conn);
@@ -41,6 +48,12 @@ chan_new(struct conn *conn, uint32_t frame_max, struct chan **out)
 	ch->conn = conn;
 	frame_decoder_init(&ch->dec, frame_max);
 	buf_init(&ch->hdr, PROTO_HEADER_SIZE);
+	buf_init(&ch->err, CHAN_ERROR_BODY_MAX);
+	if (buf_reserve(&ch->hdr, PROTO_HEADER_SIZE, &p) != FTP_OK ||
+	    buf_reserve(&ch->err, CHAN_ERROR_BODY_MAX, &p) != FTP_OK) {
+		chan_free(ch);
+		return FTP_E_NOMEM;
+	}
 	*out = ch;
 	return FTP_OK;
 }
@@ -52,6 +65,7 @@ chan_free(struct chan *ch)
 		return;
 	frame_decoder_free(&ch->dec);
 	buf_free(&ch->hdr);
+	buf_free(&ch->err);
 	conn_close(ch->conn);
 	free(ch);
 }
@@ -259,23 +273,21 @@ out:
 int
 chan_send_error(struct chan *ch, uint32_t id, int err, const char *message)
 {
-	struct buf body;
 	int r;
 
-	buf_init(&body, 2 + 2 + PROTO_MESSAGE_MAX);
 	if (message == NULL)
 		message = ftp_strerror(err);
-	r = msg_put_error(&body, ftp_err_to_status(err), message);
+	buf_reset(&ch->err);
+	r = msg_put_error(&ch->err, ftp_err_to_status(err), message);
 	/* A message that is not UTF-8 still gets the error across. */
-	if (r == FTP_E_BAD_STRING)
-		r = msg_put_error(&body, ftp_err_to_status(err),
+	if (r == FTP_E_BAD_STRING) {
+		buf_reset(&ch->err);
+		r = msg_put_error(&ch->err, ftp_err_to_status(err),
 				  ftp_strerror(err));
+	}
 	if (r != FTP_OK)
-		goto out;
-	r = chan_send(ch, PROTO_ERROR, id, &body);
-out:
-	buf_free(&body);
-	return r;
+		return r;
+	return chan_send(ch, PROTO_ERROR, id, &ch->err);
 }
 
 void

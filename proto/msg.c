@@ -249,6 +249,8 @@ msg_put_login(struct buf *b, const struct msg_login *m)
 	size_t nu, np;
 	int r;
 
+	if (m->user[0] == '\0')
+		return FTP_E_BAD_VALUE;
 	if ((r = str_check(m->user, PROTO_USER_MAX, &nu)) != FTP_OK ||
 	    (r = str_check(m->password, PROTO_PASSWORD_MAX, &np)) != FTP_OK ||
 	    (r = reserve(b, SZ_STRLEN + nu + SZ_STRLEN + np)) != FTP_OK ||
@@ -267,6 +269,8 @@ msg_get_login(struct buf *b, struct msg_login *m)
 	    (r = buf_get_string(b, m->password, sizeof(m->password))) !=
 	    FTP_OK)
 		return r;
+	if (m->user[0] == '\0')
+		return FTP_E_BAD_VALUE;
 	return msg_get_empty(b);
 }
 

@@ -43,9 +43,9 @@
 #define FTPD_DEFAULT_IDLE_TIMEOUT 300 /* seconds waiting for a request */
 #define FTPD_IDLE_TIMEOUT_CEILING 86400
 #define FTPD_HELLO_TIMEOUT 10 /* seconds from connect to a whole HELLO */
-/* Seconds a frame may take to arrive whole once its first byte has, and a
- * frame sent may take to leave: a peer trickling a byte a minute is cut
- * off however it spaces its bytes. */
+/* Seconds a frame received may take to arrive whole once it has begun (a
+ * peer trickling a byte a minute is cut off however it spaces its bytes),
+ * and a write may wait for the peer to take anything. */
 #define FTPD_DEFAULT_STALL_TIMEOUT 60
 #define FTPD_TIMEOUT_CEILING 3600 /* --stall-timeout, --login-timeout */
 #define FTPD_LISTEN_BACKLOG 4096
@@ -67,6 +67,8 @@
 #define FTPD_LOGIN_FAILS_PER_ADDRESS 10 /* failures from one address ... */
 #define FTPD_LOGIN_FAIL_WINDOW 300  /* ... within this many seconds */
 #define FTPD_LOGIN_TRACKED 4096     /* addresses remembered for that */
+#define FTPD_LOGIN_HASHING_MAX 4    /* password hashes computed at once */
+#define FTPD_PRELOGIN_REQUESTS 8    /* requests refused before a login */
 #define FTPD_USERS_MAX 100000       /* accounts in a users file */
 #define FTPD_USERS_LINE_MAX 1024    /* bytes in one line of it */
 

@@ -375,6 +375,12 @@ out:
 	return r;
 }
 
+bool
+tls_config_verifies(const struct tls_config *cfg)
+{
+	return cfg != NULL && !cfg->insecure;
+}
+
 void
 tls_config_free(struct tls_config *cfg)
 {
@@ -729,6 +735,8 @@ tls_send(struct conn *c, struct iovec *iov, int n)
 		r = send_piece(t, iov[i].iov_base, iov[i].iov_len, &have);
 	if (r == FTP_OK && have > 0)
 		r = write_all(t, t->stage, have);
+	/* Staged bytes may be a password (LOGIN): none outlives its send. */
+	explicit_bzero(t->stage, TLS_RECORD_MAX);
 	return r;
 }
 
@@ -761,8 +769,9 @@ static int
 tls_sendfile(struct conn *c, int fd, uint64_t off, uint64_t len)
 {
 	struct tls_conn *t = (struct tls_conn *)c;
+	uint8_t *buf;
 	ssize_t got;
-	size_t chunk;
+	size_t chunk, cap;
 	int r;
 
 	if (off > INT64_MAX || len > INT64_MAX - off)
@@ -770,17 +779,22 @@ tls_sendfile(struct conn *c, int fd, uint64_t off, uint64_t len)
 	ERR_clear_error();
 	if (BIO_get_ktls_send(SSL_get_wbio(t->ssl)))
 		return ktls_sendfile(t, fd, off, len);
-	if (t->file == NULL && (t->file = malloc(TLS_FILE_CHUNK)) == NULL)
-		return FTP_E_NOMEM;
+	/* The frame's header is already out, so failing here would break
+	 * the stream: without the large buffer, go a record at a time
+	 * through the staging buffer every connection has. */
+	if (t->file == NULL)
+		t->file = malloc(TLS_FILE_CHUNK);
+	buf = t->file != NULL ? t->file : t->stage;
+	cap = t->file != NULL ? TLS_FILE_CHUNK : TLS_RECORD_MAX;
 	while (len > 0) {
-		chunk = len < TLS_FILE_CHUNK ? (size_t)len : TLS_FILE_CHUNK;
+		chunk = len < cap ? (size_t)len : cap;
 		/* A regular file: pread(2) is not interrupted by signals, and
 		 * a short read just makes the next chunk start earlier. */
-		if ((got = pread(fd, t->file, chunk, (off_t)off)) < 0)
+		if ((got = pread(fd, buf, chunk, (off_t)off)) < 0)
 			return ftp_err_from_errno(errno);
 		if (got == 0)
 			return FTP_E_CHANGED;
-		if ((r = write_all(t, t->file, (size_t)got)) != FTP_OK)
+		if ((r = write_all(t, buf, (size_t)got)) != FTP_OK)
 			return r;
 		off += (uint64_t)got;
 		len -= (uint64_t)got;
@@ -805,7 +819,9 @@ tls_close(struct conn *c)
 static bool
 tls_pending(const struct conn *c)
 {
-	return SSL_pending(((const struct tls_conn *)c)->ssl) > 0;
+	/* SSL_has_pending also counts records read ahead but not yet
+	 * decrypted, which poll(2) no longer sees on the socket. */
+	return SSL_has_pending(((const struct tls_conn *)c)->ssl) == 1;
 }
 
 static const struct conn_ops tls_ops = {

@@ -59,6 +59,8 @@ int tls_server_config(const struct tls_server_opts *o,
 int tls_client_config(const struct tls_client_opts *o,
 		      struct tls_config **out, char errbuf[TLS_ERR_MAX]);
 void tls_config_free(struct tls_config *cfg); /* NULL is fine */
+/* True if a client config checks the server (not --insecure). */
+bool tls_config_verifies(const struct tls_config *cfg);
 
 /*
  * Server side of the handshake on the connected socket fd, bounded by

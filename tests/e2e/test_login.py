@@ -155,6 +155,85 @@ class LoginTest(E2ETestCase):
         self.assertEqual(other.get('x')[1], b'1')
         other.quit()
 
+    def send_logins(self, clients, password='guess'):
+        """One LOGIN on each client at once; the answers, in order: None
+        for OK, else the ServerError (status, id)."""
+        fids = []
+        for c in clients:
+            fid = c.take_id()
+            c.send_frame(harness.LOGIN, fid, harness.p_string('alice') +
+                         harness.p_string(password))
+            fids.append(fid)
+        out = []
+        for c, fid in zip(clients, fids):
+            try:
+                c.expect(fid, harness.OK)
+                out.append(None)
+            except ServerError as e:
+                out.append(e)
+        return out
+
+    def test_racing_logins_from_one_address_are_all_counted(self):
+        """LOGINs sent at the same moment on 30 connections: only 10
+        passwords are ever checked, whatever the interleaving."""
+        srv = self.start_with_users()
+        clients = [self.client(srv, source='127.0.0.3') for _ in range(30)]
+        answers = self.send_logins(clients)
+        self.assertTrue(all(a is not None and a.status == S_DENIED
+                            for a in answers))
+        checked = srv.log_text().count('login failed')
+        self.assertEqual(checked, 10)
+        refused = [a for a in answers if a.id == 0]
+        self.assertEqual(len(refused), 20)
+        self.assertIn('too many failed logins from this address',
+                      refused[0].message)
+
+    def test_concurrent_logins_do_not_exhaust_memory(self):
+        """150 LOGINs at once from 15 addresses (each within its limit):
+        hashing is bounded (a yescrypt hash takes megabytes), so the
+        daemon's peak memory stays small."""
+        srv = self.start_with_users()
+
+        def peak_kib():
+            with open('/proc/%d/status' % srv.proc.pid) as f:
+                for line in f:
+                    if line.startswith('VmHWM:'):
+                        return int(line.split()[1])
+            raise AssertionError('no VmHWM')
+
+        before = peak_kib()
+        clients = [self.client(srv, source='127.0.1.%d' % (i // 10 + 1))
+                   for i in range(150)]
+        answers = self.send_logins(clients)
+        self.assertEqual(sum(1 for a in answers
+                             if a is not None and a.status == S_DENIED), 150)
+        grew = peak_kib() - before
+        self.assertLess(grew, 100 * 1024, 'peak memory grew %d KiB' % grew)
+
+    def test_requests_before_login_are_bounded(self):
+        """A client that never logs in but keeps requests queued is cut
+        off after a few refusals, not served refusals forever."""
+        srv = self.start_with_users()
+        c = self.client(srv)
+        first = c.next_id
+        for i in range(200):
+            c.send_frame(harness.LIST, first + i, harness.p_string(''))
+        denied = 0
+        for i in range(200):
+            try:
+                c.expect(first + i, harness.END)
+            except ServerError as e:
+                if e.id == 0:
+                    self.assertEqual(e.status, S_DENIED)
+                    self.assertIn('too many requests before login',
+                                  e.message)
+                    break
+                denied += 1
+        else:
+            self.fail('never cut off')
+        self.assertEqual(denied, 8)
+        self.assertLess(srv.log_text().count('denied LIST'), 10)
+
     def test_users_are_confined_to_their_root(self):
         srv = self.start_with_users()
         os.symlink('../bob', os.path.join(srv.root, 'alice', 'tobob'))
@@ -196,8 +275,15 @@ class LoginTest(E2ETestCase):
         self.addCleanup(a.close)
         a.hello()
         self.assert_denied(a.put_begin, 'a.txt', 1, words='read-only')
-        self.assertEqual(a.list(''), [])
         a.quit()
+        # Not even the checksum cache is written to a read-only tree.
+        path = os.path.join(anon.root, 'r.txt')
+        with open(path, 'w') as f:
+            f.write('read me')
+        work = self.make_tmpdir()
+        r = harness.run_ftpc(['-c', 'get r.txt', anon.addr], cwd=work)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(os.listxattr(path), [])
 
     def test_silent_connection_is_closed_before_login(self):
         srv = self.start_with_users(args=['--login-timeout', '2'])
@@ -352,6 +438,9 @@ class PrivilegeTest(E2ETestCase):
         os.chown(srv.root, nobody.pw_uid, nobody.pw_gid)
         self.addCleanup(self._finish_server, srv)
         srv.start()
+        # The port file is written while still root, just before the drop.
+        harness.wait_for(lambda: 'running as nobody' in srv.log_text(),
+                         harness.START_TIMEOUT, 'privileges dropped')
         with open('/proc/%d/status' % srv.proc.pid) as f:
             status = dict(line.split(':', 1) for line in f)
         for key in ('Uid', 'Gid'):

@@ -420,6 +420,12 @@ START_TEST(test_login_message)
 	ck_assert_int_eq(buf_put_string(&b, "bob"), FTP_OK);
 	ck_assert_int_eq(buf_put_string(&b, big), FTP_OK);
 	ck_assert_int_eq(msg_get_login(&b, &lg2), FTP_E_STR_LONG);
+	buf_reset(&b);
+	lg.user[0] = '\0';
+	ck_assert_int_eq(msg_put_login(&b, &lg), FTP_E_BAD_VALUE);
+	ck_assert_int_eq(buf_put_string(&b, ""), FTP_OK);
+	ck_assert_int_eq(buf_put_string(&b, "pw"), FTP_OK);
+	ck_assert_int_eq(msg_get_login(&b, &lg2), FTP_E_BAD_VALUE);
 	buf_free(&b);
 }
 END_TEST

@@ -147,7 +147,9 @@ class ResumeTest(E2ETestCase):
             f.write(body)
         local = os.path.join(self.work, 'f')
         with open(local, 'wb') as f:
-            f.write(body[:MIB] + b'X' + body[MIB + 1:2 * MIB])
+            # One byte that surely differs (a fixed b'X' matched 1 in 256).
+            f.write(body[:MIB] + bytes([body[MIB] ^ 0xff]) +
+                    body[MIB + 1:2 * MIB])
         before = sha256_file(local)
         r = self.ftpc('get -c f')
         self.assertEqual(r.returncode, 2, r.stderr)

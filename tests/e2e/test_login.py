@@ -201,14 +201,17 @@ class LoginTest(E2ETestCase):
                         return int(line.split()[1])
             raise AssertionError('no VmHWM')
 
-        before = peak_kib()
         clients = [self.client(srv, source='127.0.1.%d' % (i // 10 + 1))
                    for i in range(150)]
+        # The connections' own cost (TLS, sanitizers) is paid by now.
+        before = peak_kib()
         answers = self.send_logins(clients)
         self.assertEqual(sum(1 for a in answers
                              if a is not None and a.status == S_DENIED), 150)
+        # 4 hashes at once need about 30 MiB; 150 at once needed 1.1 GiB.
         grew = peak_kib() - before
-        self.assertLess(grew, 100 * 1024, 'peak memory grew %d KiB' % grew)
+        limit = 64 * 1024 * (2 if harness.SLOW else 1)
+        self.assertLess(grew, limit, 'peak memory grew %d KiB' % grew)
 
     def test_requests_before_login_are_bounded(self):
         """A client that never logs in but keeps requests queued is cut

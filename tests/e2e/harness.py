@@ -99,17 +99,18 @@ TEMP_PREFIX = '.ftpd-part.'
 SANITIZER_MARKS = ('Sanitizer', 'runtime error')
 
 
-def _sanitized(path):
+def _sanitized(path, marks=(b'__asan_init', b'__tsan_init')):
     """True if the binary was built with ASan or TSan (longer timeouts)."""
     try:
         with open(path, 'rb') as f:
             blob = f.read()
     except OSError:
         return False
-    return b'__asan_init' in blob or b'__tsan_init' in blob
+    return any(m in blob for m in marks)
 
 
 SLOW = _sanitized(FTPD) or _sanitized(FTPC)
+TSAN = _sanitized(FTPD, (b'__tsan_init',))
 SCALE = 4 if SLOW else 1
 START_TIMEOUT = 20 * SCALE  # ftpd writes its port file
 STOP_TIMEOUT = 30 * SCALE  # ftpd exits after SIGTERM

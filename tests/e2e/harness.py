@@ -452,6 +452,20 @@ def tls_client_args(p=None):
 ROOT_ARGS = ['--allow-root'] if os.geteuid() == 0 else []
 
 
+_HASHES = {}
+
+
+def hash_password(password):
+    """A users-file hash made by ftpd --hash-password (once per run)."""
+    if password not in _HASHES:
+        r = subprocess.run([FTPD, '--hash-password'],
+                           input=(password + '\n').encode(),
+                           capture_output=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        _HASHES[password] = r.stdout.decode().strip()
+    return _HASHES[password]
+
+
 class Server:
     """One ftpd process on 127.0.0.1:<ephemeral>, serving root.
 

@@ -393,20 +393,6 @@ def ftpd_has_users():
     return b'--users' in r.stdout
 
 
-_HASHES = {}
-
-
-def hash_password(password):
-    """A users-file hash made by ftpd --hash-password (once per run)."""
-    if password not in _HASHES:
-        r = subprocess.run([h.FTPD, '--hash-password'],
-                           input=(password + '\n').encode(),
-                           capture_output=True, timeout=60)
-        assert r.returncode == 0, r.stderr
-        _HASHES[password] = r.stdout.decode().strip()
-    return _HASHES[password]
-
-
 @unittest.skipUnless(ftpd_has_users(), 'ftpd without --users')
 class RealServerLoginTest(h.E2ETestCase):
     """ftpc's logins against ftpd --users: the same answers as the fake's,
@@ -415,7 +401,7 @@ class RealServerLoginTest(h.E2ETestCase):
     def start_with_users(self):
         users = os.path.join(self.make_tmpdir('e2e-users-'), 'users')
         with open(users, 'w') as f:
-            f.write('%s:%s:%s:rw\n' % (USER, hash_password(PASSWORD), USER))
+            f.write('%s:%s:%s:rw\n' % (USER, h.hash_password(PASSWORD), USER))
         os.chmod(users, 0o600)
         srv = h.Server(args=['--users', users])
         os.makedirs(os.path.join(srv.root, USER))

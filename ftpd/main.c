@@ -72,14 +72,15 @@ main(int argc, char **argv)
 	bool done;
 	int status = 1;
 
-	if (options_parse(argc, argv, &cfg, &done) != FTP_OK)
+	if (options_parse(argc, argv, &cfg, &done) != FTP_OK) {
+		options_free(&cfg);
 		return 2;
-	if (done)
-		return 0;
-	if (cfg.hash_password)
-		return hashpw_main();
-	if (privs_check(&cfg) != FTP_OK)
-		return 2;
+	}
+	if (done || cfg.hash_password || privs_check(&cfg) != FTP_OK) {
+		status = done ? 0 : cfg.hash_password ? hashpw_main() : 2;
+		options_free(&cfg);
+		return status;
+	}
 	/* Certificates and accounts are read before anything else is
 	 * touched, and while they may still be readable by root alone. */
 	if (options_tls(&cfg) != FTP_OK || options_users(&cfg) != FTP_OK)
@@ -112,6 +113,7 @@ out:
 		stor_free(st);
 	options_users_free(&cfg);
 	options_tls_free(&cfg);
+	options_free(&cfg);
 	log_msg("exit");
 	return status;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_file.h"
 #include "err.h"
 #include "proto_limits.h"
 #include "log.h"
@@ -28,7 +29,7 @@ usage_brief(FILE *out)
 	    "[--tls-client-ca FILE]]\n"
 	    "            [--users FILE | --anonymous] [--read-only]\n"
 	    "            [--allow-plaintext-login] [--user NAME | "
-	    "--allow-root]\n"
+	    "--allow-root] [--config FILE]\n"
 	    "       ftpd --hash-password\n"
 	    "       ftpd --help | --version\n");
 }
@@ -77,6 +78,10 @@ usage_full(void)
 	    "      --allow-root          keep running as root (not advised)\n"
 	    "      --hash-password       read a password (no echo) and print\n"
 	    "                            its hash for a users file\n"
+	    "      --config FILE         read options from FILE first, one\n"
+	    "                            'name = value' a line (long option\n"
+	    "                            names; yes/no for switches); the\n"
+	    "                            command line wins\n"
 	    "  -h, --help                show this help\n"
 	    "  -V, --version             show the version\n",
 	    FTPD_DEFAULT_HOST, FTPD_DEFAULT_PORT, FTPD_MAX_CLIENTS_CEILING,
@@ -211,6 +216,7 @@ enum {
 	OPT_HASH_PASSWORD,
 	OPT_STALL_TIMEOUT,
 	OPT_LOGIN_TIMEOUT,
+	OPT_CONFIG,
 };
 
 static const struct option long_opts[] = {
@@ -235,6 +241,7 @@ static const struct option long_opts[] = {
 	{"hash-password", no_argument, NULL, OPT_HASH_PASSWORD},
 	{"stall-timeout", required_argument, NULL, OPT_STALL_TIMEOUT},
 	{"login-timeout", required_argument, NULL, OPT_LOGIN_TIMEOUT},
+	{"config", required_argument, NULL, OPT_CONFIG},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -258,6 +265,8 @@ apply_option(int c, const char *arg, struct config *cfg, bool *done)
 	case 't':
 		return parse_number("--idle-timeout", arg,
 		    FTPD_IDLE_TIMEOUT_CEILING, &cfg->idle_timeout);
+	case OPT_CONFIG:
+		return FTP_OK; /* read before the command line: config_load() */
 	case OPT_STALL_TIMEOUT:
 		return parse_number("--stall-timeout", arg,
 		    FTPD_TIMEOUT_CEILING, &cfg->stall_timeout);
@@ -346,6 +355,83 @@ config_defaults(struct config *cfg)
 	cfg->login_fail_delay_ms = FTPD_LOGIN_FAIL_DELAY_MS;
 }
 
+/* Options that make no sense in a file. */
+static bool
+config_key_allowed(const struct option *o)
+{
+	return o->val != 'h' && o->val != 'V' && o->val != OPT_CONFIG &&
+	    o->val != OPT_HASH_PASSWORD;
+}
+
+static int
+config_apply(const struct config_entry *e, void *arg,
+	     char why[CONFIG_WHY_MAX])
+{
+	const char *file = ((const struct config *)arg)->config_file;
+	struct config *cfg = arg;
+	const struct option *o;
+	bool done = false;
+	int r;
+
+	for (o = long_opts; o->name != NULL; o++)
+		if (strcmp(o->name, e->key) == 0 && config_key_allowed(o))
+			break;
+	if (o->name == NULL) {
+		snprintf(why, CONFIG_WHY_MAX, "%s:%u: unknown key '%s'", file,
+		    e->line, e->key);
+		return FTP_E_USAGE;
+	}
+	if (o->has_arg == no_argument) {
+		if (strcmp(e->value, "no") == 0 || strcmp(e->value, "false") == 0)
+			return FTP_OK;
+		if (e->value[0] != '\0' && strcmp(e->value, "yes") != 0 &&
+		    strcmp(e->value, "true") != 0) {
+			snprintf(why, CONFIG_WHY_MAX, "%s:%u: %s takes yes or "
+			    "no, not '%s'", file, e->line, e->key, e->value);
+			return FTP_E_USAGE;
+		}
+	} else if (e->value[0] == '\0') {
+		snprintf(why, CONFIG_WHY_MAX, "%s:%u: %s needs a value", file,
+		    e->line, e->key);
+		return FTP_E_USAGE;
+	}
+	r = apply_option(o->val, e->value, cfg, &done);
+	if (r != FTP_OK)
+		snprintf(why, CONFIG_WHY_MAX, "(in %s, line %u)", file,
+		    e->line);
+	return r;
+}
+
+/* --config FILE, found before the command line is parsed so that the
+ * command line can override the file. */
+static int
+config_load(int argc, char **argv, struct config *cfg)
+{
+	char why[CONFIG_WHY_MAX];
+	int r;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			cfg->config_file = argv[i + 1];
+		else if (strncmp(argv[i], "--config=", 9) == 0)
+			cfg->config_file = argv[i] + 9;
+	}
+	if (cfg->config_file == NULL)
+		return FTP_OK;
+	r = config_file_read(cfg->config_file, &cfg->config_text,
+	    config_apply, cfg, why);
+	if (r != FTP_OK)
+		fprintf(stderr, "ftpd: %s\n", why);
+	return r == FTP_OK ? FTP_OK : FTP_E_USAGE;
+}
+
+void
+options_free(struct config *cfg)
+{
+	free(cfg->config_text);
+	cfg->config_text = NULL;
+}
+
 int
 options_parse(int argc, char **argv, struct config *cfg, bool *done)
 {
@@ -354,6 +440,8 @@ options_parse(int argc, char **argv, struct config *cfg, bool *done)
 
 	config_defaults(cfg);
 	*done = false;
+	if ((r = config_load(argc, argv, cfg)) != FTP_OK)
+		return r;
 	/* getopt's own messages would name argv[0]; ours say "ftpd". */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":r:l:p:m:t:hV", long_opts,

@@ -43,6 +43,8 @@ struct config {
 	const char *run_as;
 	bool allow_root;
 	bool hash_password;     /* --hash-password: print a hash, exit */
+	const char *config_file; /* --config, or NULL */
+	char *config_text;      /* its text, which string options point into */
 };
 
 /*
@@ -51,6 +53,9 @@ struct config {
  * the problem has been printed to stderr, exit 2.
  */
 int options_parse(int argc, char **argv, struct config *cfg, bool *done);
+
+/* Frees what options_parse() allocated (the --config file's text). */
+void options_free(struct config *cfg);
 
 /*
  * Loads and checks the TLS certificate and keys named on the command line

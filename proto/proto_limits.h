@@ -71,6 +71,7 @@
 #define FTPD_PRELOGIN_REQUESTS 8    /* requests refused before a login */
 #define FTPD_USERS_MAX 100000       /* accounts in a users file */
 #define FTPD_USERS_LINE_MAX 1024    /* bytes in one line of it */
+#define FTPD_CONFIG_MAX (64 * 1024) /* bytes in a --config file */
 
 /* --- client defaults ---------------------------------------------------- */
 

@@ -29,6 +29,18 @@ log_stamp(char *out, size_t size)
 	return n;
 }
 
+/* Ends line[0..n) (cut to fit) with a newline and writes it in one go, so
+ * that lines never interleave; a lost line is not worth retrying for. */
+static void
+log_write(int fd, char *line, size_t size, size_t n)
+{
+	if (n > size - 2)
+		n = size - 2;
+	line[n++] = '\n';
+	if (write(fd, line, n) < 0)
+		return;
+}
+
 void
 log_msg(const char *fmt, ...)
 {
@@ -41,16 +53,20 @@ log_msg(const char *fmt, ...)
 	va_start(ap, fmt);
 	m = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	va_end(ap);
-	if (m < 0)
-		m = 0;
-	n += (size_t)m;
-	if (n > sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	line[n++] = '\n';
-	/* One write so that lines never interleave; a lost line is not worth
-	 * retrying for. */
-	if (write(STDERR_FILENO, line, n) < 0)
-		return;
+	log_write(STDERR_FILENO, line, sizeof(line), n + (size_t)(m < 0 ? 0 : m));
+}
+
+void
+log_line(int fd, const char *fmt, ...)
+{
+	char line[LOG_LINE_MAX];
+	int m;
+	va_list ap;
+
+	va_start(ap, fmt);
+	m = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_write(fd, line, sizeof(line), (size_t)(m < 0 ? 0 : m));
 }
 
 /* Length of the UTF-8 sequence starting at s, or 0 if it is not valid. */

@@ -18,6 +18,11 @@
 /* "2024-05-01T12:00:00.123Z ftpd: <message>\n", written at once. */
 void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* One line (no stamp) to fd, in one write(2), as log_msg() does; for the
+ * transfer log. */
+void log_line(int fd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /*
  * Copies src into dst (dstsize bytes, NUL-terminated) fit for a log line or
  * an ERROR message: control bytes and backslashes become \xNN, bytes that

@@ -83,7 +83,8 @@ main(int argc, char **argv)
 	}
 	/* Certificates and accounts are read before anything else is
 	 * touched, and while they may still be readable by root alone. */
-	if (options_tls(&cfg) != FTP_OK || options_users(&cfg) != FTP_OK)
+	if (options_tls(&cfg) != FTP_OK || options_users(&cfg) != FTP_OK ||
+	    options_transfer_log(&cfg) != FTP_OK)
 		goto out;
 	if (store_prepare(cfg.root, &st) != FTP_OK)
 		goto out;

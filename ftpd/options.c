@@ -2,11 +2,13 @@
  * options.c - parsing and checking the daemon's command line.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config_file.h"
 #include "err.h"
@@ -30,6 +32,7 @@ usage_brief(FILE *out)
 	    "            [--users FILE | --anonymous] [--read-only]\n"
 	    "            [--allow-plaintext-login] [--user NAME | "
 	    "--allow-root] [--config FILE]\n"
+	    "            [--transfer-log FILE]\n"
 	    "       ftpd --hash-password\n"
 	    "       ftpd --help | --version\n");
 }
@@ -78,6 +81,8 @@ usage_full(void)
 	    "      --allow-root          keep running as root (not advised)\n"
 	    "      --hash-password       read a password (no echo) and print\n"
 	    "                            its hash for a users file\n"
+	    "      --transfer-log FILE   append a line per GET and PUT to FILE\n"
+	    "                            (xferlog fields, the name quoted)\n"
 	    "      --config FILE         read options from FILE first, one\n"
 	    "                            'name = value' a line (long option\n"
 	    "                            names; yes/no for switches); the\n"
@@ -217,6 +222,7 @@ enum {
 	OPT_STALL_TIMEOUT,
 	OPT_LOGIN_TIMEOUT,
 	OPT_CONFIG,
+	OPT_TRANSFER_LOG,
 };
 
 static const struct option long_opts[] = {
@@ -242,6 +248,7 @@ static const struct option long_opts[] = {
 	{"stall-timeout", required_argument, NULL, OPT_STALL_TIMEOUT},
 	{"login-timeout", required_argument, NULL, OPT_LOGIN_TIMEOUT},
 	{"config", required_argument, NULL, OPT_CONFIG},
+	{"transfer-log", required_argument, NULL, OPT_TRANSFER_LOG},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -265,6 +272,9 @@ apply_option(int c, const char *arg, struct config *cfg, bool *done)
 	case 't':
 		return parse_number("--idle-timeout", arg,
 		    FTPD_IDLE_TIMEOUT_CEILING, &cfg->idle_timeout);
+	case OPT_TRANSFER_LOG:
+		cfg->transfer_log = arg;
+		return FTP_OK;
 	case OPT_CONFIG:
 		return FTP_OK; /* read before the command line: config_load() */
 	case OPT_STALL_TIMEOUT:
@@ -353,6 +363,7 @@ config_defaults(struct config *cfg)
 	cfg->shutdown_grace = FTPD_DEFAULT_SHUTDOWN_GRACE;
 	cfg->resume_max_age = FTPD_DEFAULT_RESUME_MAX_AGE;
 	cfg->login_fail_delay_ms = FTPD_LOGIN_FAIL_DELAY_MS;
+	cfg->transfer_log_fd = -1;
 }
 
 /* Options that make no sense in a file. */
@@ -430,6 +441,27 @@ options_free(struct config *cfg)
 {
 	free(cfg->config_text);
 	cfg->config_text = NULL;
+	if (cfg->transfer_log_fd >= 0)
+		close(cfg->transfer_log_fd);
+	cfg->transfer_log_fd = -1;
+}
+
+int
+options_transfer_log(struct config *cfg)
+{
+	int fd;
+
+	if (cfg->transfer_log == NULL)
+		return FTP_OK;
+	fd = open(cfg->transfer_log, O_WRONLY | O_APPEND | O_CREAT |
+	    O_NOFOLLOW | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		log_msg("--transfer-log %s: %s", cfg->transfer_log,
+		    strerror(errno));
+		return FTP_E_SYSTEM;
+	}
+	cfg->transfer_log_fd = fd;
+	return FTP_OK;
 }
 
 int

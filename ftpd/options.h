@@ -44,6 +44,8 @@ struct config {
 	bool allow_root;
 	bool hash_password;     /* --hash-password: print a hash, exit */
 	const char *config_file; /* --config, or NULL */
+	const char *transfer_log; /* --transfer-log, or NULL */
+	int transfer_log_fd;    /* opened by options_transfer_log(), or -1 */
 	char *config_text;      /* its text, which string options point into */
 };
 
@@ -54,8 +56,13 @@ struct config {
  */
 int options_parse(int argc, char **argv, struct config *cfg, bool *done);
 
-/* Frees what options_parse() allocated (the --config file's text). */
+/* Frees what options_parse() allocated (the --config file's text) and
+ * closes the transfer log. */
 void options_free(struct config *cfg);
+
+/* Opens --transfer-log FILE for appending (nothing to do without it),
+ * before privileges are dropped; on failure the reason is logged. */
+int options_transfer_log(struct config *cfg);
 
 /*
  * Loads and checks the TLS certificate and keys named on the command line

@@ -98,6 +98,29 @@ session_log_transfer(const struct session *s, const char *op,
 	    result);
 }
 
+/* The xferlog(5) fields: date, seconds, host, bytes, name (quoted and
+ * escaped here, so a name with spaces stays one field), type (binary),
+ * action (none), direction (o GET, i PUT), access (a anonymous, r user),
+ * user, service, authentication (0), user id (*), status (c complete, i
+ * incomplete). */
+static void
+session_xferlog(const struct session *s, const char *op, const char *esc,
+		uint64_t bytes, const struct timespec *t0, const char *result)
+{
+	char date[32];
+	struct tm tm;
+	time_t now = time(NULL);
+	double secs = session_elapsed(t0);
+
+	localtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a %b %e %H:%M:%S %Y", &tm);
+	log_line(s->cfg->transfer_log_fd, "%s %.0f %s %llu \"%s\" b _ %c %c %s "
+	    "ftpf 0 * %c", date, secs < 1 ? 1 : secs + 0.5, s->addr,
+	    (unsigned long long)bytes, esc, op[0] == 'G' ? 'o' : 'i',
+	    s->user[0] != '\0' ? 'r' : 'a', s->user[0] != '\0' ? s->user :
+	    "anonymous", strcmp(result, "ok") == 0 ? 'c' : 'i');
+}
+
 void
 session_log_data(const struct session *s, const char *op, const char *path,
 		 uint64_t bytes, uint64_t wire, const struct timespec *t0,
@@ -109,6 +132,8 @@ session_log_data(const struct session *s, const char *op, const char *path,
 	log_msg("%s %s path=\"%s\" bytes=%llu wire=%llu seconds=%.3f "
 	    "result=%s", s->peer, op, esc, (unsigned long long)bytes,
 	    (unsigned long long)wire, session_elapsed(t0), result);
+	if (s->cfg->transfer_log_fd >= 0)
+		session_xferlog(s, op, esc, bytes, t0, result);
 }
 
 const char *

@@ -2,6 +2,7 @@
 command line wins, and a bad file is a usage error naming the line."""
 
 import os
+import re
 import signal
 import subprocess
 import unittest
@@ -96,6 +97,45 @@ class ConfigTest(E2ETestCase):
                            capture_output=True, timeout=60)
         self.assertEqual(r.returncode, 2)
         self.assertIn('/nonexistent/x', r.stderr.decode())
+
+
+class TransferLogTest(E2ETestCase):
+
+    def test_one_xferlog_line_per_transfer(self):
+        d = self.make_tmpdir('e2e-xfer-')
+        log = os.path.join(d, 'xferlog')
+        srv = self.start_server(args=['--transfer-log', log])
+        work = self.make_tmpdir()
+        with open(os.path.join(work, 'my file.txt'), 'wb') as f:
+            f.write(b'x' * 1000)
+        r = harness.run_ftpc(['-c', 'put "my file.txt"; get "my file.txt" '
+                              'back', srv.addr], cwd=work)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # An upload cut off half way is logged as incomplete.
+        c = RawClient(srv.port)
+        c.hello()
+        fid = c.put_begin('cut.bin', 100)
+        c.send_frame(harness.DATA, fid, b'y' * 40)
+        c.close()
+        def lines_logged():
+            try:
+                with open(log) as f:
+                    return f.read().count('\n')
+            except FileNotFoundError:
+                return 0
+        harness.wait_for(lambda: lines_logged() == 3, harness.IO_TIMEOUT,
+                         'three transfer-log lines')
+        with open(log) as f:
+            lines = f.read().splitlines()
+        # date (5 fields), seconds, host, bytes, "name", b _ dir access user
+        # ftpf 0 * status
+        pat = re.compile(r'^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} (\d+) '
+                         r'127\.0\.0\.1 (\d+) "(.*)" b _ ([io]) a anonymous '
+                         r'ftpf 0 \* ([ci])$')
+        got = [pat.match(line).groups()[1:] for line in lines]
+        self.assertEqual(got, [('1000', 'my file.txt', 'i', 'c'),
+                               ('1000', 'my file.txt', 'o', 'c'),
+                               ('40', 'cut.bin', 'i', 'i')])
 
 
 if __name__ == '__main__':

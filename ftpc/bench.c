@@ -1077,8 +1077,8 @@ bench_credentials(struct bench_opts *o)
 	char addr[NET_ADDR_STR], why[PW_WHY_MAX];
 	int r;
 
-	r = o->allow_plaintext ? FTP_OK : login_host_loopback(o->host,
-	    o->port, addr);
+	r = o->allow_plaintext ? FTP_OK : net_host_loopback(o->host,
+	    o->port, false, addr);
 	if (r == FTP_E_DENIED)
 		return bench_usage_error("refusing to send a password without "
 		    "TLS to %s, which is not a loopback address; use "

@@ -392,7 +392,7 @@ credentials(const struct options *o, const char *host, const char *port,
 	int r;
 
 	r = guarded || o->allow_plaintext ? FTP_OK :
-	    login_host_loopback(host, port, addr);
+	    net_host_loopback(host, port, false, addr);
 	if (r == FTP_E_DENIED) {
 		snprintf(why, sizeof(why), "refusing to send a password %s to "
 		    "%s, which is not a loopback address; use %s, or "

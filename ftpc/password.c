@@ -240,10 +240,10 @@ tty_line(struct tty *t, char out[PROTO_PASSWORD_MAX + 1],
     char why[PW_WHY_MAX])
 {
 	struct pollfd p = { .fd = t->fd, .events = POLLIN };
-	size_t n = 0;
+	size_t n = 0, got = 1;
 	bool too_long = false;
-	ssize_t got = -1;
 	char c;
+	int r;
 
 	for (;;) {
 		if (pw_signal != 0)
@@ -255,12 +255,10 @@ tty_line(struct tty *t, char out[PROTO_PASSWORD_MAX + 1],
 			return why_fail(why, ftp_err_from_errno(errno),
 			    "cannot read the terminal: %s", strerror(errno));
 		}
-		if ((got = read(t->fd, &c, 1)) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return why_fail(why, ftp_err_from_errno(errno),
-			    "cannot read the terminal: %s", strerror(errno));
-		}
+		/* Readable, and signals are blocked again: one byte. */
+		if ((r = io_read_some(t->fd, &c, 1, &got)) != FTP_OK)
+			return why_fail(why, r, "cannot read the terminal: %s",
+			    ftp_strerror(r));
 		/* Ctrl-D: what was typed, if anything, is the password. */
 		if (got == 0 || c == '\n')
 			break;

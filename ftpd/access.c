@@ -16,7 +16,9 @@
 int
 access_check_listen(const struct config *cfg)
 {
-	if (net_host_is_loopback(cfg->host))
+	char other[NET_ADDR_STR];
+
+	if (net_host_loopback(cfg->host, cfg->port, true, other) == FTP_OK)
 		return FTP_OK;
 	if (cfg->users == NULL && !cfg->anonymous) {
 		log_msg("refusing to serve anonymously on %s, which is not a "

@@ -378,8 +378,8 @@ static int
 config_apply(const struct config_entry *e, void *arg,
 	     char why[CONFIG_WHY_MAX])
 {
-	const char *file = ((const struct config *)arg)->config_file;
 	struct config *cfg = arg;
+	const char *file = cfg->config_file;
 	const struct option *o;
 	bool done = false;
 	int r;

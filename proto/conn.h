@@ -33,6 +33,11 @@ struct conn_ops {
 struct conn {
 	const struct conn_ops *ops;
 	int fd;
+	/* The timeout last set on fd, so that re-setting the same value (a
+	 * deadline re-applied before every read) costs no system call.
+	 * timeout_known is false until the first conn_set_timeout(). */
+	unsigned timeout;
+	bool timeout_known;
 };
 
 /* Wraps a connected socket; takes ownership of fd (closed on failure). */

@@ -62,6 +62,8 @@ conn_plain_new(int fd, struct conn **out)
 	}
 	c->ops = &plain_ops;
 	c->fd = fd;
+	c->timeout = 0;
+	c->timeout_known = false;
 	*out = c;
 	return FTP_OK;
 }
@@ -71,9 +73,14 @@ conn_set_timeout(struct conn *c, unsigned seconds)
 {
 	struct timeval tv = { .tv_sec = (time_t)seconds, .tv_usec = 0 };
 
+	if (c->timeout_known && c->timeout == seconds)
+		return FTP_OK;
+	c->timeout_known = false;
 	if (setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
 	    setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0)
 		return ftp_err_from_errno(errno);
+	c->timeout = seconds;
+	c->timeout_known = true;
 	return FTP_OK;
 }
 

@@ -322,21 +322,22 @@ net_addr_is_loopback(const struct sockaddr *sa)
 	    s6->sin6_addr.s6_addr[12] == 127;
 }
 
-bool
-net_host_is_loopback(const char *host)
+int
+net_host_loopback(const char *host, const char *port, bool listening,
+		  char other[NET_ADDR_STR])
 {
-	struct addrinfo hints = {
-		.ai_family = AF_UNSPEC,
-		.ai_socktype = SOCK_STREAM,
-		.ai_flags = AI_PASSIVE,
-	};
 	struct addrinfo *res, *ai;
-	bool all = true;
+	int r;
 
-	if (getaddrinfo(host, "0", &hints, &res) != 0)
-		return false;
-	for (ai = res; ai != NULL; ai = ai->ai_next)
-		all = all && net_addr_is_loopback(ai->ai_addr);
+	other[0] = '\0';
+	r = resolve(host, port, listening ? AI_PASSIVE : 0, &res);
+	if (r != FTP_OK)
+		return r;
+	for (ai = res; ai != NULL && r == FTP_OK; ai = ai->ai_next)
+		if (!net_addr_is_loopback(ai->ai_addr)) {
+			net_format_addr(ai->ai_addr, ai->ai_addrlen, other);
+			r = FTP_E_DENIED;
+		}
 	freeaddrinfo(res);
-	return all;
+	return r;
 }

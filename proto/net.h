@@ -37,9 +37,12 @@ int net_accept(int lfd, int *fd, char peer[NET_ADDR_STR]);
 /* True for 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104. */
 bool net_addr_is_loopback(const struct sockaddr *sa);
 
-/* True if every address host resolves to (as net_listen() would bind it)
- * is loopback; false for a wildcard or a host that does not resolve. */
-bool net_host_is_loopback(const char *host);
+/* FTP_OK if every address host:port resolves to, as net_listen()
+ * (listening) or net_connect() would use them, is loopback; FTP_E_DENIED,
+ * with the first that is not in other, if one is not (a wildcard is not);
+ * the resolution's error as net_connect() reports it otherwise. */
+int net_host_loopback(const char *host, const char *port, bool listening,
+		      char other[NET_ADDR_STR]);
 
 /* Formats a socket address as above. */
 void net_format_addr(const struct sockaddr *sa, socklen_t len,

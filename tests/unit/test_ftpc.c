@@ -356,29 +356,6 @@ START_TEST(test_login_split)
 }
 END_TEST
 
-START_TEST(test_login_loopback)
-{
-	static const char *const local[] = { "127.0.0.1", "127.1.2.3",
-		"127.255.255.254", "::1", "::ffff:127.0.0.1" };
-	static const char *const remote[] = { "192.0.2.1", "0.0.0.0", "::",
-		"10.0.0.1", "128.0.0.1", "::ffff:192.0.2.1", "::2",
-		"2001:db8::1" };
-	char addr[NET_ADDR_STR];
-
-	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
-		ck_assert_msg(login_host_loopback(local[i], "2121", addr) ==
-		    FTP_OK, "%s", local[i]);
-	for (size_t i = 0; i < sizeof(remote) / sizeof(remote[0]); i++)
-		ck_assert_msg(login_host_loopback(remote[i], "2121", addr) ==
-		    FTP_E_DENIED, "%s", remote[i]);
-	ck_assert_int_eq(login_host_loopback("192.0.2.1", "21", addr),
-	    FTP_E_DENIED);
-	ck_assert_str_eq(addr, "192.0.2.1:21");
-	ck_assert_int_ne(login_host_loopback("no such host.invalid", "21",
-	    addr), FTP_OK);
-}
-END_TEST
-
 /* ---- passwords ---------------------------------------------------------- */
 
 static void
@@ -695,7 +672,6 @@ ftpc_suite(void)
 	tcase_add_test(t, test_escape_terminal_attacks);
 	tcase_add_test(t, test_escape_invalid_utf8);
 	tcase_add_test(t, test_login_split);
-	tcase_add_test(t, test_login_loopback);
 	suite_add_tcase(s, t);
 	tcase_add_checked_fixture(l, setup_dir, teardown_dir);
 	tcase_add_test(l, test_target);

@@ -222,6 +222,31 @@ START_TEST(test_is_loopback)
 }
 END_TEST
 
+/* Where ftpc may send a password without TLS, and ftpd serve anonymously:
+ * every address a host resolves to must be loopback. */
+START_TEST(test_host_loopback)
+{
+	static const char *const local[] = { "127.0.0.1", "127.1.2.3",
+		"127.255.255.254", "::1", "::ffff:127.0.0.1" };
+	static const char *const remote[] = { "192.0.2.1", "0.0.0.0", "::",
+		"10.0.0.1", "128.0.0.1", "::ffff:192.0.2.1", "::2",
+		"2001:db8::1" };
+	char addr[NET_ADDR_STR];
+
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+		ck_assert_msg(net_host_loopback(local[i], "2121", false, addr) ==
+		    FTP_OK, "%s", local[i]);
+	for (size_t i = 0; i < sizeof(remote) / sizeof(remote[0]); i++)
+		ck_assert_msg(net_host_loopback(remote[i], "2121", false, addr) ==
+		    FTP_E_DENIED, "%s", remote[i]);
+	ck_assert_int_eq(net_host_loopback("192.0.2.1", "21", false, addr),
+	    FTP_E_DENIED);
+	ck_assert_str_eq(addr, "192.0.2.1:21");
+	ck_assert_int_ne(net_host_loopback("no such host.invalid", "21",
+	    false, addr), FTP_OK);
+}
+END_TEST
+
 static Suite *
 net_suite(void)
 {
@@ -238,6 +263,7 @@ net_suite(void)
 	tcase_add_test(tc, test_port_in_use_and_refused);
 	tcase_add_test(tc, test_format_addr);
 	tcase_add_test(tc, test_is_loopback);
+	tcase_add_test(tc, test_host_loopback);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -12,6 +12,7 @@
 #ifndef FTPC_CLIENT_H
 #define FTPC_CLIENT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -43,7 +44,8 @@ int ftpc_open_tls(const char *host, const char *port,
 /* Features ftpc asks for unless told otherwise: checksums, resume, and
  * compression (used only by transfers that ask for it: FTPC_COMPRESS). */
 #define FTPC_FEATURES_DEFAULT (PROTO_FEATURE_CHECKSUM | \
-    PROTO_FEATURE_RESUME | PROTO_FEATURE_COMPRESS)
+    PROTO_FEATURE_RESUME | PROTO_FEATURE_COMPRESS | PROTO_FEATURE_MANAGE | \
+    PROTO_FEATURE_ABORT)
 
 /* The same, asking the server for exactly features (PROTO_FEATURE_*; the
  * others call this with FTPC_FEATURES_DEFAULT).  Without
@@ -65,6 +67,51 @@ int ftpc_open_features(const char *host, const char *port,
  */
 int ftpc_login(struct ftpc_client *cl, const char *user, const char *password,
 	       bool allow_plaintext);
+
+/*
+ * Remote paths.  Every remote path given to the calls below is taken
+ * relative to the session's working directory, or to the server's root if
+ * it starts with '/'; ".", ".." and empty components are resolved here
+ * (".." at the root is FTP_E_BAD_PATH, a remote fault), so the server sees
+ * only plain relative paths.
+ */
+/* Makes path the working directory once the server confirms (STAT) it is
+ * a directory: FTP_E_NOT_DIR otherwise, a remote fault. */
+int ftpc_chdir(struct ftpc_client *cl, const char *path);
+/* The working directory as the user sees it: "/" or "/a/b". */
+const char *ftpc_cwd(const struct ftpc_client *cl);
+/* path resolved as above into out, the form the server is sent ("" for
+ * the root): FTP_E_BAD_PATH or FTP_E_TOO_LARGE, remote faults. */
+int ftpc_resolve(struct ftpc_client *cl, const char *path,
+		 char out[PROTO_PATH_MAX + 1]);
+
+/* File management (PROTO_FEATURE_MANAGE; without it FTP_E_UNSUPPORTED, a
+ * remote fault, and nothing is sent).  stat follows a final symlink that
+ * stays inside the root; the others act on the name itself. */
+int ftpc_stat(struct ftpc_client *cl, const char *path, struct msg_info *out);
+int ftpc_mkdir(struct ftpc_client *cl, const char *path);
+int ftpc_rmdir(struct ftpc_client *cl, const char *path);
+int ftpc_delete(struct ftpc_client *cl, const char *path);
+/* Atomic on the server; replaces a file at to. */
+int ftpc_rename(struct ftpc_client *cl, const char *from, const char *to);
+
+/* Reports a transfer's progress: done bytes of total (the whole file; a
+ * resumed transfer starts at the bytes already held).  Called when the
+ * transfer starts, after each DATA frame, and once when it has ended
+ * well; never from a signal handler. */
+typedef void (*ftpc_progress_fn)(void *arg, uint64_t done, uint64_t total);
+void ftpc_set_progress(struct ftpc_client *cl, ftpc_progress_fn fn,
+		       void *arg);
+
+/*
+ * A flag that a signal handler sets to stop the transfer in progress
+ * (NULL: none).  Transfers look at it between frames: with
+ * PROTO_FEATURE_ABORT granted, ABORT goes to the server, the transfer ends
+ * with FTP_E_ABORTED (a local fault) and the session stays usable; the
+ * local temporary is removed and the server discards an upload.  Without
+ * the feature the connection is dropped.  The caller clears the flag.
+ */
+void ftpc_set_cancel(struct ftpc_client *cl, volatile sig_atomic_t *flag);
 
 /* Called once per entry, in the server's order; a non-FTP_OK return stops
  * the calls (the listing is still read to its end) and is returned by

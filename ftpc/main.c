@@ -17,6 +17,7 @@
 #include "proto_limits.h"
 #include "net.h"
 #include "password.h"
+#include "progress.h"
 #include "shell.h"
 #include "text.h"
 #include "tls.h"
@@ -31,6 +32,7 @@ struct options {
 	bool tls;             /* --tls */
 	bool no_checksum;     /* --no-checksum */
 	bool compress;        /* --compress: every get and put as with -z */
+	int progress;         /* --progress 1, --no-progress 0, else -1 */
 	struct tls_client_opts tls_opts; /* --ca, --cert, --key, --insecure */
 };
 
@@ -45,12 +47,19 @@ enum {
 	OPT_COMPRESS,
 	OPT_PASSWORD_FILE,
 	OPT_ALLOW_PLAINTEXT,
+	OPT_PROGRESS,
+	OPT_NO_PROGRESS,
 };
 
-/* A signal handler cannot take arguments: these two are the only state it
- * sees (the signal number, and the client whose socket it shuts down so a
- * blocked transfer fails and cleans up at once). */
+/* A signal handler cannot take arguments: this is the only state it sees.
+ * stop_signal: the signal that ends the program (SIGTERM, SIGHUP, and
+ * SIGINT outside the prompt).  cancel: Ctrl-C at the prompt, which stops
+ * the transfer under way and keeps the session; a second one while that
+ * is still stopping drops the connection.  active_client: the client whose
+ * socket is shut down so a blocked call fails and cleans up at once. */
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t cancel;
+static volatile sig_atomic_t at_prompt;
 static struct ftpc_client *volatile active_client;
 
 static void
@@ -91,6 +100,11 @@ usage(FILE *f)
 	      "              get -c and put -c need checksums)\n"
 	      "  --compress  compress every transfer, as get -z and put -z "
 	      "do\n"
+	      "  --progress, --no-progress\n"
+	      "              show (or not) a progress line on standard error "
+	      "during transfers;\n"
+	      "              the default is to show it when standard error is "
+	      "a terminal\n"
 	      "  --password-file FILE\n"
 	      "              read the password from FILE's first line; FILE "
 	      "must be yours and\n"
@@ -192,6 +206,8 @@ parse_options(int argc, char **argv, struct options *o)
 		  OPT_PASSWORD_FILE },
 		{ "allow-plaintext-login", no_argument, NULL,
 		  OPT_ALLOW_PLAINTEXT },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -200,6 +216,10 @@ parse_options(int argc, char **argv, struct options *o)
 		if (c == OPT_NO_CHECKSUM || c == OPT_COMPRESS) {
 			o->no_checksum |= c == OPT_NO_CHECKSUM;
 			o->compress |= c == OPT_COMPRESS;
+			continue;
+		}
+		if (c == OPT_PROGRESS || c == OPT_NO_PROGRESS) {
+			o->progress = c == OPT_PROGRESS;
 			continue;
 		}
 		if (c == OPT_PASSWORD_FILE || c == OPT_ALLOW_PLAINTEXT) {
@@ -252,6 +272,12 @@ on_signal(int sig)
 {
 	struct ftpc_client *cl = active_client;
 
+	if (sig == SIGINT && at_prompt) {
+		if (cancel && cl != NULL)
+			ftpc_abort(cl);
+		cancel = 1;
+		return;
+	}
 	stop_signal = sig;
 	if (cl != NULL)
 		ftpc_abort(cl);
@@ -312,10 +338,18 @@ interactive(struct shell *sh)
 	char line[FTPC_LINE_MAX + 2];
 	int n, st;
 
+	at_prompt = 1;
 	for (;;) {
+		cancel = 0;
 		fputs("ftpc> ", stdout);
 		fflush(stdout);
-		if ((n = read_line(line, sizeof(line))) == 0) {
+		if ((n = read_line(line, sizeof(line))) == 0 && cancel) {
+			/* Ctrl-C at the prompt: a fresh line. */
+			clearerr(stdin);
+			putchar('\n');
+			continue;
+		}
+		if (n == 0) {
 			putchar('\n');
 			return FTPC_EXIT_OK;
 		}
@@ -439,7 +473,8 @@ static int
 session(const struct options *o, const struct tls_config *tls,
     const char *host, const char *port, char *password)
 {
-	struct shell sh = { .stop = &stop_signal };
+	struct shell sh = { .stop = &stop_signal, .cancel = &cancel };
+	struct progress prog;
 	/* Resuming needs checksums: --no-checksum gives up both. */
 	uint64_t features = o->no_checksum ? FTPC_FEATURES_DEFAULT &
 	    ~(PROTO_FEATURE_CHECKSUM | PROTO_FEATURE_RESUME) :
@@ -467,6 +502,12 @@ session(const struct options *o, const struct tls_config *tls,
 	active_client = sh.cl;
 	if (o->compress)
 		sh.xfer_flags = FTPC_COMPRESS;
+	progress_init(&prog, stderr, o->progress == 1 ||
+	    (o->progress == -1 && isatty(STDERR_FILENO)),
+	    isatty(STDERR_FILENO));
+	sh.progress = &prog;
+	ftpc_set_progress(sh.cl, progress_update, &prog);
+	ftpc_set_cancel(sh.cl, &cancel);
 	catch_signals();
 	if (o->commands != NULL)
 		st = shell_run(&sh, o->commands, true);
@@ -480,7 +521,7 @@ session(const struct options *o, const struct tls_config *tls,
 int
 main(int argc, char **argv)
 {
-	struct options o = { .commands = NULL };
+	struct options o = { .commands = NULL, .progress = -1 };
 	struct shell dry = { .cl = NULL };
 	char host[NET_HOST_MAX], port[NET_PORT_MAX];
 	char password[PROTO_PASSWORD_MAX + 1] = "";

@@ -2,25 +2,34 @@
  * shell.c - ftpc's commands: the table, their handlers, running a line.
  *
  * The table below is the single list of commands: the dispatcher checks
- * argument counts from it and help prints it.  Words come from text.c.
+ * options and operand counts from it, help prints it and completion asks
+ * it what each operand is.  Words come from text.c; ls and the transfers
+ * live in shell_ls.c and shell_xfer.c.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "proto_limits.h"
 #include "shell.h"
+#include "shell_int.h"
 #include "text.h"
-
-/* Entries ls holds for sorting: bounded memory against a hostile server. */
-#define SHELL_LS_MAX 10000000u
 
 struct command {
 	const char *name;
-	int min_args, max_args;
+	int min_args, max_args; /* operands, after the options */
 	int (*run)(struct shell *sh, int argc, char **argv);
+	/* Checks the options: the index of the first operand, or -1 for a
+	 * usage error.  NULL: the command has none. */
+	int (*opts)(int argc, char **argv);
+	/* What each operand is, for completion: 'R' remote path, 'L' local
+	 * path, 'C' a command; the last letter stands for any further
+	 * operands ("" none). */
+	const char *kinds;
 	const char *usage;
 	const char *summary; /* one line for the command list */
 	const char *help;    /* more for "help CMD" */
@@ -59,176 +68,156 @@ shell_status(enum ftpc_fault fault)
 	return FTPC_EXIT_LOCAL;
 }
 
-/* Reports the client's last failure as "ftpc: CMD ARG: detail". */
-static int
-failed(struct shell *sh, int argc, char **argv)
+int
+shell_failed(struct shell *sh, const char *cmd, const char *arg)
 {
-	enum ftpc_fault fault = ftpc_fault(sh->cl);
+	return shell_complain(sh, shell_status(ftpc_fault(sh->cl)), cmd, arg,
+	    ftpc_detail(sh->cl));
+}
 
+/* ---- small commands --------------------------------------------------- */
+
+int
+shell_complain(struct shell *sh, int status, const char *cmd,
+    const char *arg, const char *detail)
+{
 	if (sh->stop == NULL || *sh->stop == 0) {
 		fputs("ftpc: ", stderr);
-		text_escape(stderr, argv[0]);
-		if (argc > 1) {
+		text_escape(stderr, cmd);
+		if (arg != NULL) {
 			putc(' ', stderr);
-			text_escape(stderr, argv[1]);
+			text_escape(stderr, arg);
 		}
 		fputs(": ", stderr);
-		text_escape(stderr, ftpc_detail(sh->cl));
+		text_escape(stderr, detail);
 		putc('\n', stderr);
 	}
-	return shell_status(fault);
-}
-
-/* ---- ls --------------------------------------------------------------- */
-
-struct ls_item {
-	uint8_t kind;
-	uint64_t size;
-	int64_t mtime;
-	char *name;
-};
-
-struct ls_list {
-	struct ls_item *v;
-	size_t n, cap;
-};
-
-static int
-ls_add(void *arg, const struct msg_entry *e)
-{
-	struct ls_list *l = arg;
-	struct ls_item *v;
-	size_t cap;
-
-	if (l->n == l->cap) {
-		if (l->cap >= SHELL_LS_MAX)
-			return FTP_E_TOO_LARGE;
-		cap = l->cap == 0 ? 64 : l->cap * 2;
-		cap = cap > SHELL_LS_MAX ? SHELL_LS_MAX : cap;
-		if ((v = reallocarray(l->v, cap, sizeof(*v))) == NULL)
-			return FTP_E_NOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
-	v = &l->v[l->n];
-	if ((v->name = strdup(e->name)) == NULL)
-		return FTP_E_NOMEM;
-	v->kind = e->kind;
-	v->size = e->size;
-	v->mtime = e->mtime;
-	l->n++;
-	return FTP_OK;
+	return status;
 }
 
 static int
-ls_cmp(const void *a, const void *b)
+cmd_cd(struct shell *sh, int argc, char **argv)
 {
-	return strcmp(((const struct ls_item *)a)->name,
-	    ((const struct ls_item *)b)->name);
-}
-
-static void
-ls_print(const struct ls_item *it, int width)
-{
-	static const char types[] = "?-dl?";
-	time_t t = (time_t)it->mtime;
-	/* \? because C17 still has trigraphs */
-	char when[32] = "\?\?\?\?-\?\?-\?\? \?\?:\?\?";
-	struct tm tm;
-
-	if (localtime_r(&t, &tm) != NULL)
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
-	printf("%c %*llu %s ", types[it->kind < 5 ? it->kind : 0], width,
-	    (unsigned long long)it->size, when);
-	text_escape(stdout, it->name);
-	putchar('\n');
-}
-
-static int
-cmd_ls(struct shell *sh, int argc, char **argv)
-{
-	struct ls_list l = { 0 };
-	uint64_t biggest = 0;
-	int width = 1, r;
-
-	r = ftpc_list(sh->cl, argc > 1 ? argv[1] : ".", ls_add, &l);
-	if (r == FTP_OK) {
-		/* An empty listing has no array: qsort(NULL, 0) is UB. */
-		if (l.n > 1)
-			qsort(l.v, l.n, sizeof(*l.v), ls_cmp);
-		for (size_t i = 0; i < l.n; i++)
-			biggest = l.v[i].size > biggest ? l.v[i].size : biggest;
-		for (; biggest >= 10; biggest /= 10)
-			width++;
-		for (size_t i = 0; i < l.n; i++)
-			ls_print(&l.v[i], width);
-	}
-	for (size_t i = 0; i < l.n; i++)
-		free(l.v[i].name);
-	free(l.v);
-	return r == FTP_OK ? FTPC_EXIT_OK : failed(sh, argc, argv);
-}
-
-/* ---- the other commands ----------------------------------------------- */
-
-/* get's and put's options, before the names: -c, --restart and -z ("--"
- * ends them, for a name that starts with '-').  The index of the first
- * name, or -1 for a usage error. */
-static int
-transfer_flags(int argc, char **argv, unsigned *flags)
-{
-	int i;
-
-	*flags = 0;
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return i + 1 < argc ? i + 1 : -1;
-		if (strcmp(argv[i], "-c") == 0)
-			*flags |= FTPC_RESUME;
-		else if (strcmp(argv[i], "--restart") == 0)
-			*flags |= FTPC_RESTART;
-		else if (strcmp(argv[i], "-z") == 0)
-			*flags |= FTPC_COMPRESS;
-		else
-			return -1;
-	}
-	if ((*flags & FTPC_RESTART) != 0 && (*flags & FTPC_RESUME) == 0)
-		return -1;
-	return i < argc && argc - i <= 2 ? i : -1;
-}
-
-static int
-cmd_get(struct shell *sh, int argc, char **argv)
-{
-	unsigned flags;
-	/* run_words() has checked the options. */
-	int i = transfer_flags(argc, argv, &flags);
-
-	if (ftpc_get_ex(sh->cl, argv[i], i + 1 < argc ? argv[i + 1] : NULL,
-	    flags | sh->xfer_flags) != FTP_OK)
-		return failed(sh, 2, (char *[]){ argv[0], argv[i] });
+	if (ftpc_chdir(sh->cl, argc > 1 ? argv[1] : "/") != FTP_OK)
+		return shell_failed(sh, argv[0], argc > 1 ? argv[1] : NULL);
 	return FTPC_EXIT_OK;
 }
 
 static int
-cmd_put(struct shell *sh, int argc, char **argv)
+cmd_pwd(struct shell *sh, int argc, char **argv)
 {
-	unsigned flags;
-	/* run_words() has checked the options. */
-	int i = transfer_flags(argc, argv, &flags);
+	(void)argc;
+	(void)argv;
+	text_escape(stdout, ftpc_cwd(sh->cl));
+	putchar('\n');
+	return FTPC_EXIT_OK;
+}
 
-	if (ftpc_put_ex(sh->cl, argv[i], i + 1 < argc ? argv[i + 1] : NULL,
-	    flags | sh->xfer_flags) != FTP_OK)
-		return failed(sh, 2, (char *[]){ argv[0], argv[i] });
+static int
+cmd_lcd(struct shell *sh, int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : getenv("HOME");
+
+	if (dir == NULL)
+		return shell_complain(sh, FTPC_EXIT_USAGE, argv[0], NULL,
+		    "no directory given and HOME is not set");
+	if (chdir(dir) != 0)
+		return shell_complain(sh, FTPC_EXIT_LOCAL, argv[0], dir,
+		    strerror(errno));
+	return FTPC_EXIT_OK;
+}
+
+static int
+cmd_lpwd(struct shell *sh, int argc, char **argv)
+{
+	char *cwd = getcwd(NULL, 0);
+
+	(void)argc;
+	if (cwd == NULL)
+		return shell_complain(sh, FTPC_EXIT_LOCAL, argv[0], NULL,
+		    strerror(errno));
+	text_escape(stdout, cwd);
+	putchar('\n');
+	free(cwd);
+	return FTPC_EXIT_OK;
+}
+
+static int
+cmd_mkdir(struct shell *sh, int argc, char **argv)
+{
+	(void)argc;
+	if (ftpc_mkdir(sh->cl, argv[1]) != FTP_OK)
+		return shell_failed(sh, argv[0], argv[1]);
+	return FTPC_EXIT_OK;
+}
+
+static int
+cmd_rmdir(struct shell *sh, int argc, char **argv)
+{
+	(void)argc;
+	if (ftpc_rmdir(sh->cl, argv[1]) != FTP_OK)
+		return shell_failed(sh, argv[0], argv[1]);
+	return FTPC_EXIT_OK;
+}
+
+/* Each file in turn; a refusal is reported and the rest still go, but a
+ * lost connection ends it.  The status is the first failure's. */
+static int
+cmd_rm(struct shell *sh, int argc, char **argv)
+{
+	int st = FTPC_EXIT_OK, one;
+
+	for (int i = 1; i < argc; i++) {
+		if (ftpc_delete(sh->cl, argv[i]) == FTP_OK)
+			continue;
+		one = shell_failed(sh, argv[0], argv[i]);
+		st = st == FTPC_EXIT_OK ? one : st;
+		if (!ftpc_connected(sh->cl))
+			break;
+	}
+	return st;
+}
+
+static int
+cmd_mv(struct shell *sh, int argc, char **argv)
+{
+	(void)argc;
+	if (ftpc_rename(sh->cl, argv[1], argv[2]) != FTP_OK)
+		return shell_failed(sh, argv[0], argv[1]);
+	return FTPC_EXIT_OK;
+}
+
+static int
+cmd_stat(struct shell *sh, int argc, char **argv)
+{
+	static const char *const kinds[] = { "unknown", "file", "directory",
+	    "symbolic link", "other" };
+	struct msg_info info;
+	char when[64] = "?";
+	time_t t;
+	struct tm tm;
+
+	(void)argc;
+	if (ftpc_stat(sh->cl, argv[1], &info) != FTP_OK)
+		return shell_failed(sh, argv[0], argv[1]);
+	t = (time_t)info.mtime;
+	if (localtime_r(&t, &tm) != NULL)
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z", &tm);
+	fputs("  name: ", stdout);
+	text_escape(stdout, argv[1]);
+	printf("\n  type: %s\n  size: %llu\nmodify: %s\n",
+	    kinds[info.kind < 5 ? info.kind : 0],
+	    (unsigned long long)info.size, when);
 	return FTPC_EXIT_OK;
 }
 
 static int
 cmd_quit(struct shell *sh, int argc, char **argv)
 {
+	(void)argc;
 	sh->quit = true;
 	if (ftpc_quit(sh->cl) != FTP_OK)
-		return failed(sh, argc, argv);
+		return shell_failed(sh, argv[0], NULL);
 	return FTPC_EXIT_OK;
 }
 
@@ -252,42 +241,119 @@ cmd_help(struct shell *sh, int argc, char **argv)
 	return FTPC_EXIT_OK;
 }
 
+static int
+ls_opts(int argc, char **argv)
+{
+	bool l, j;
+
+	return shell_ls_opts(argc, argv, &l, &j);
+}
+
+static int
+xfer_opts(int argc, char **argv)
+{
+	unsigned flags;
+	bool tree;
+
+	return shell_xfer_opts(argc, argv, &flags, &tree);
+}
+
+static int
+mxfer_opts(int argc, char **argv)
+{
+	unsigned flags;
+
+	return shell_mxfer_opts(argc, argv, &flags);
+}
+
+#define XFER_OPTS_HELP \
+	"-c continues an interrupted transfer from the bytes already held\n" \
+	"(checked against the other side's first; if they differ it\n" \
+	"refuses, and --restart starts again from zero).\n" \
+	"-z compresses the data (zlib) where it shrinks.\n" \
+	"Ctrl-C stops a transfer at once: nothing partial is kept.\n"
+
 static const struct command commands[] = {
-	{ "ls", 0, 1, cmd_ls, "ls [PATH]",
-	  "list a directory, sorted by name",
-	  "Lists PATH (default: the server's root), one line per entry:\n"
-	  "type (- file, d directory, l link, ? other), size in bytes,\n"
-	  "modification time (local), name.  A file lists as itself." },
-	{ "get", 1, 5, cmd_get, "get [-c [--restart]] [-z] REMOTE [LOCAL]",
-	  "download a file (-c: continue an interrupted one)",
+	{ "ls", 0, 1, cmd_ls, ls_opts, "R", "ls [-l] [--json] [PATH]",
+	  "list a remote directory",
+	  "Lists PATH (default: the remote working directory), sorted by\n"
+	  "name: names only; with -l one line per entry: type (- file,\n"
+	  "d directory, l link, ? other), size (K, M, G: powers of 1024),\n"
+	  "modification time (local) and name; with --json one JSON array\n"
+	  "of {\"name\", \"type\", \"size\", \"mtime\"} objects for scripts.\n"
+	  "A file lists as itself." },
+	{ "cd", 0, 1, cmd_cd, NULL, "R", "cd [DIR]",
+	  "change the remote working directory",
+	  "Makes DIR (default: the root, /) the remote working directory;\n"
+	  "remote paths that do not start with / are taken from there." },
+	{ "pwd", 0, 0, cmd_pwd, NULL, "", "pwd",
+	  "show the remote working directory",
+	  "Prints the remote working directory, / being the server's root." },
+	{ "lcd", 0, 1, cmd_lcd, NULL, "L", "lcd [DIR]",
+	  "change the local working directory",
+	  "Makes DIR (default: $HOME) the local working directory." },
+	{ "lpwd", 0, 0, cmd_lpwd, NULL, "", "lpwd",
+	  "show the local working directory",
+	  "Prints the local working directory." },
+	{ "lls", 0, 1, cmd_lls, ls_opts, "L", "lls [-l] [--json] [PATH]",
+	  "list a local directory",
+	  "Lists the local PATH (default: .) as ls lists a remote one." },
+	{ "mkdir", 1, 1, cmd_mkdir, NULL, "R", "mkdir DIR",
+	  "make a remote directory", "Creates the remote directory DIR." },
+	{ "rmdir", 1, 1, cmd_rmdir, NULL, "R", "rmdir DIR",
+	  "remove an empty remote directory",
+	  "Removes the remote directory DIR, which must be empty." },
+	{ "rm", 1, TEXT_WORDS_MAX, cmd_rm, NULL, "R", "rm FILE...",
+	  "remove remote files",
+	  "Removes each remote FILE (not directories: see rmdir).  A link\n"
+	  "is removed itself, never what it points to." },
+	{ "mv", 2, 2, cmd_mv, NULL, "R", "mv FROM TO",
+	  "rename a remote file or directory",
+	  "Renames FROM to TO on the server, atomically: a file already at\n"
+	  "TO is replaced, and readers see the old file or the new one." },
+	{ "stat", 1, 1, cmd_stat, NULL, "R", "stat PATH",
+	  "show a remote file's type, size and time",
+	  "Prints PATH's type, size in bytes and modification time." },
+	{ "get", 1, 2, cmd_get, xfer_opts, "RL",
+	  "get [-c [--restart]] [-z] [-r] REMOTE [LOCAL]",
+	  "download a file, or a tree with -r",
 	  "Downloads REMOTE to LOCAL, or into LOCAL if it is a directory,\n"
 	  "or to REMOTE's name in the current directory.  The file appears\n"
 	  "only once complete and verified (CRC-32C); a failed download\n"
 	  "leaves nothing behind, but one whose ftpc was killed leaves its\n"
 	  "hidden .NAME.ftpc-part beside the target.\n"
-	  "-c continues from the bytes already there: that hidden part, or\n"
-	  "else an existing LOCAL file, once the server has confirmed they\n"
-	  "are the first bytes of its file; if they are not, get -c refuses\n"
-	  "(never splicing two files) and --restart downloads it all again.\n"
-	  "-z lets the server compress the data (zlib) where it shrinks:\n"
-	  "fewer bytes on the wire for text, hardly any cost otherwise." },
-	{ "put", 1, 5, cmd_put, "put [-c [--restart]] [-z] LOCAL [REMOTE]",
-	  "upload a file (-c: continue an interrupted one)",
+	  "-r downloads the directory REMOTE and everything beneath it\n"
+	  "(symbolic links to files are followed, links to directories\n"
+	  "skipped).\n" XFER_OPTS_HELP },
+	{ "put", 1, 2, cmd_put, xfer_opts, "LR",
+	  "put [-c [--restart]] [-z] [-r] LOCAL [REMOTE]",
+	  "upload a file, or a tree with -r",
 	  "Uploads the regular file LOCAL as REMOTE (default: LOCAL's name\n"
-	  "in the server's root).  The server shows it only once complete\n"
-	  "and verified (CRC-32C).\n"
-	  "-c continues an interrupted upload of REMOTE that the server kept,\n"
-	  "once its bytes are confirmed to be LOCAL's first bytes; if they\n"
-	  "are not, the server discards them, put -c refuses, and --restart\n"
-	  "uploads it all again.\n"
-	  "-z compresses the data (zlib) where it shrinks, as for get." },
-	{ "help", 0, 1, cmd_help, "help [CMD]",
+	  "in the remote working directory).  The server shows it only once\n"
+	  "complete and verified (CRC-32C).\n"
+	  "-r uploads the directory LOCAL and everything beneath it.\n"
+	  XFER_OPTS_HELP },
+	{ "mget", 1, TEXT_WORDS_MAX, cmd_mget, mxfer_opts, "R",
+	  "mget [-c] [-z] PATTERN...",
+	  "download the files matching wildcards",
+	  "Downloads every remote file matching each PATTERN into the\n"
+	  "local working directory.  Wildcards, in the last component:\n"
+	  "* any run of characters, ? one character, [abc] [a-z] [!a-z]\n"
+	  "sets; \\ quotes the next character; a leading . is matched only\n"
+	  "by a leading . in the pattern.  Quote patterns: mget '*.txt'.\n"
+	  "A pattern matching nothing is an error." },
+	{ "mput", 1, TEXT_WORDS_MAX, cmd_mput, mxfer_opts, "L",
+	  "mput [-c] [-z] PATTERN...",
+	  "upload the local files matching wildcards",
+	  "Uploads every local regular file matching each PATTERN into the\n"
+	  "remote working directory; wildcards as for mget." },
+	{ "help", 0, 1, cmd_help, NULL, "C", "help [CMD]",
 	  "list the commands, or describe one",
 	  "Without CMD, lists the commands; with it, describes CMD." },
-	{ "quit", 0, 0, cmd_quit, "quit",
+	{ "quit", 0, 0, cmd_quit, NULL, "", "quit",
 	  "end the session (also: exit, end of input)",
 	  "Ends the session politely and exits." },
-	{ "exit", 0, 0, cmd_quit, "exit", "same as quit",
+	{ "exit", 0, 0, cmd_quit, NULL, "", "exit", "same as quit",
 	  "Ends the session politely and exits." },
 };
 
@@ -306,8 +372,26 @@ void
 shell_list_commands(FILE *f)
 {
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-20s %s\n", commands[i].usage,
+		fprintf(f, "  %-26s %s\n", commands[i].usage,
 		    commands[i].summary);
+}
+
+const char *
+shell_command_name(size_t i)
+{
+	return i < NCOMMANDS ? commands[i].name : NULL;
+}
+
+char
+shell_arg_kind(const char *cmd, int argi)
+{
+	const struct command *c = find_command(cmd);
+	size_t n;
+
+	if (c == NULL || argi < 1 || argi > c->max_args ||
+	    (n = strlen(c->kinds)) == 0)
+		return 0;
+	return c->kinds[(size_t)argi <= n ? (size_t)argi - 1 : n - 1];
 }
 
 /* ---- running ---------------------------------------------------------- */
@@ -316,7 +400,7 @@ static int
 run_words(struct shell *sh, struct words *w)
 {
 	const struct command *c = find_command(w->argv[0]);
-	int nargs = w->argc - 1;
+	int first, nargs;
 
 	if (c == NULL) {
 		fputs("ftpc: unknown command ", stderr);
@@ -324,9 +408,9 @@ run_words(struct shell *sh, struct words *w)
 		fputs("; try help\n", stderr);
 		return FTPC_EXIT_USAGE;
 	}
-	if (nargs < c->min_args || nargs > c->max_args ||
-	    ((c->run == cmd_get || c->run == cmd_put) &&
-	    transfer_flags(w->argc, w->argv, &(unsigned){ 0 }) < 0)) {
+	first = c->opts != NULL ? c->opts(w->argc, w->argv) : 1;
+	nargs = w->argc - first;
+	if (first < 0 || nargs < c->min_args || nargs > c->max_args) {
 		fprintf(stderr, "ftpc: usage: %s\n", c->usage);
 		return FTPC_EXIT_USAGE;
 	}

@@ -11,6 +11,8 @@
 
 #include "client.h"
 
+struct progress;
+
 /* Exit statuses, grouped by who is at fault (ftpc --help lists them). */
 enum ftpc_exit {
 	FTPC_EXIT_OK = 0,
@@ -28,6 +30,11 @@ struct shell {
 	volatile sig_atomic_t *stop;
 	bool quit; /* quit or exit ran */
 	unsigned xfer_flags; /* added to every get and put (FTPC_COMPRESS) */
+	struct progress *progress; /* shown during transfers; NULL: none */
+	/* Set by Ctrl-C at the prompt (may be NULL): the client stops the
+	 * transfer under way (ftpc_set_cancel()), and a command moving
+	 * several files stops before the next. */
+	volatile sig_atomic_t *cancel;
 };
 
 /*
@@ -46,5 +53,11 @@ void shell_error(const char *what, const char *detail);
 
 /* One line per command with its usage and what it does. */
 void shell_list_commands(FILE *f);
+
+/* For completion: the i-th command's name (NULL past the end), and what
+ * operand argi (1 = the first after the options) of command cmd is: 'R' a
+ * remote path, 'L' a local path, 'C' a command name, 0 nothing. */
+const char *shell_command_name(size_t i);
+char shell_arg_kind(const char *cmd, int argi);
 
 #endif

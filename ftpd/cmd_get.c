@@ -74,7 +74,8 @@ get_prefix(struct session *s, struct get *g)
 	if (!g->sum || g->cached)
 		return FTP_OK;
 	while (at < g->off) {
-		if ((r = session_still_wanted(s)) != FTP_OK)
+		if ((r = session_abort_requested(s, g->id)) != FTP_OK ||
+		    (r = session_still_wanted(s)) != FTP_OK)
 			return r;
 		r = get_read(g, g->off - at < PROTO_DATA_CHUNK ?
 		    (uint32_t)(g->off - at) : PROTO_DATA_CHUNK, at, &got);
@@ -155,6 +156,8 @@ get_stream(struct session *s, struct get *g, const struct stor_info *info)
 			r = FTP_E_SHUTDOWN;
 			goto out;
 		}
+		if ((r = session_abort_requested(s, g->id)) != FTP_OK)
+			goto out;
 		r = get_chunk(s, g, left < PROTO_DATA_CHUNK ? (uint32_t)left :
 		    PROTO_DATA_CHUNK);
 		/* Part of a frame may be out: the stream is out of step. */
@@ -220,6 +223,9 @@ get_run(struct session *s, struct get *g, const char *path,
 	chan_shrink(s->ch);
 	session_log_data(s, "GET", path, g->off - first, g->wire, t0,
 	    r == FTP_OK ? "ok" : ftp_errname(r));
+	/* Between frames, so the ERROR is in step and the session goes on. */
+	if (r == FTP_E_ABORTED)
+		return reply_error(s, g->id, r, "GET aborted by the client");
 	/* Not when the session itself is ending: shutdown, the client gone
 	 * (a checksum pass looks), a broken connection. */
 	if (r != FTP_OK && !g->started && !s->broken &&

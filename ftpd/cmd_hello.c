@@ -17,7 +17,8 @@
 
 /* Feature bits this server implements (docs/PROTOCOL.md, section 8). */
 #define FTPD_FEATURES (PROTO_FEATURE_CHECKSUM | PROTO_FEATURE_RESUME | \
-    PROTO_FEATURE_COMPRESS | PROTO_FEATURE_LOGIN)
+    PROTO_FEATURE_COMPRESS | PROTO_FEATURE_LOGIN | PROTO_FEATURE_MANAGE | \
+    PROTO_FEATURE_ABORT)
 
 static void
 hello_ok_fill(const struct session *s, const struct msg_hello *h,

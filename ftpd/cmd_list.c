@@ -136,11 +136,11 @@ list_run(struct session *s, uint32_t id, const char *path,
 int
 cmd_list(struct session *s, struct frame *f)
 {
-	struct msg_list m;
+	struct msg_path m;
 	struct timespec t0;
 	int r;
 
-	if ((r = msg_get_list(&f->body, &m)) != FTP_OK)
+	if ((r = msg_get_path(&f->body, &m)) != FTP_OK)
 		return session_fail(s, r, "bad LIST: %s", ftp_strerror(r));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	return list_run(s, f->id, m.path, &t0);

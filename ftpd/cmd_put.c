@@ -51,6 +51,7 @@ struct put {
 	uint32_t end_crc;  /* END's crc */
 	int serr;          /* storage failure, negative errno, or 0 */
 	int verr;          /* FTP_E_CHECKSUM once the sums disagreed */
+	bool aborted;      /* the client sent ABORT (feature ABORT) */
 	struct timespec t0;
 	struct zs *z;         /* inflater, for a PUT with the COMPRESS flag */
 	uint8_t *zbuf;        /* one inflated frame */
@@ -114,13 +115,22 @@ put_next(struct session *s, struct put *p, struct frame *f, bool *is_end)
 		    s->cfg->stall_timeout);
 	if (r != FTP_OK)
 		return session_fail(s, r, "during PUT: %s", ftp_strerror(r));
-	if (f->type != PROTO_DATA && f->type != PROTO_END)
+	if (f->type != PROTO_DATA && f->type != PROTO_END &&
+	    (f->type != PROTO_ABORT ||
+	    (s->features & PROTO_FEATURE_ABORT) == 0))
 		return session_fail(s, FTP_E_BAD_TYPE, "%s frame during PUT "
 		    "(expected DATA or END)", session_type_name(f->type, name));
 	if (f->id != p->id)
 		return session_fail(s, FTP_E_BAD_ID, "frame id %lu during PUT "
 		    "%lu", (unsigned long)f->id, (unsigned long)p->id);
-	*is_end = f->type == PROTO_END;
+	*is_end = f->type != PROTO_DATA;
+	if (f->type == PROTO_ABORT) {
+		p->aborted = true;
+		if ((r = msg_get_empty(&f->body)) != FTP_OK)
+			return session_fail(s, r, "bad ABORT: %s",
+			    ftp_strerror(r));
+		return FTP_OK;
+	}
 	if (*is_end) {
 		if ((r = msg_get_end(&f->body, &end, p->sum)) != FTP_OK)
 			return session_fail(s, r, "bad END: %s",
@@ -160,7 +170,8 @@ put_receive(struct session *s, struct put *p)
 	return r;
 }
 
-/* After a failure was answered: drops the rest of the stream up to END. */
+/* After a failure was answered: drops the rest of the stream up to END
+ * (or ABORT). */
 static int
 put_discard(struct session *s, struct put *p)
 {
@@ -279,6 +290,14 @@ put_stream(struct session *s, struct put *p, const char *path)
 		return session_fail(s, r, "cannot set timeout");
 	if ((r = put_receive(s, p)) != FTP_OK)
 		return r;
+	if (p->aborted) {
+		/* Not kept for a resume: the client said it wants none. */
+		stor_upload_abort(p->up);
+		p->up = NULL;
+		p->verr = FTP_E_ABORTED;
+		return reply_error(s, p->id, FTP_E_ABORTED, "upload of %s "
+		    "aborted by the client; nothing stored", path);
+	}
 	if (p->serr == 0)
 		return put_finish(s, p, path);
 	/* A write failed before END: the final answer goes out now. */

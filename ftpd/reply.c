@@ -96,6 +96,14 @@ reply_entry(struct msg_entry *out, const struct stor_entry *in)
 }
 
 void
+reply_info(struct msg_info *out, const struct stor_info *in)
+{
+	out->kind = kind_of(in->kind);
+	out->size = in->size;
+	out->mtime = in->mtime;
+}
+
+void
 reply_file(struct msg_file *out, const struct stor_info *in, uint64_t offset)
 {
 	out->size = in->size;

@@ -35,6 +35,7 @@ int reply_stor_error(struct session *s, uint32_t id, int rc,
 
 /* Store records as wire messages. */
 void reply_entry(struct msg_entry *out, const struct stor_entry *in);
+void reply_info(struct msg_info *out, const struct stor_info *in);
 void reply_file(struct msg_file *out, const struct stor_info *in,
 		uint64_t offset);
 

@@ -39,6 +39,11 @@ static const struct command commands[] = {
 	{PROTO_QUIT, "QUIT", cmd_quit, ACCESS_ANYONE, 0},
 	{PROTO_SUM, "SUM", cmd_sum, ACCESS_READ, 0},
 	{PROTO_LOGIN, "LOGIN", cmd_login, ACCESS_ANYONE, PROTO_FEATURE_LOGIN},
+	{PROTO_STAT, "STAT", cmd_stat, ACCESS_READ, PROTO_FEATURE_MANAGE},
+	{PROTO_MKDIR, "MKDIR", cmd_mkdir, ACCESS_WRITE, PROTO_FEATURE_MANAGE},
+	{PROTO_RMDIR, "RMDIR", cmd_rmdir, ACCESS_WRITE, PROTO_FEATURE_MANAGE},
+	{PROTO_DELETE, "DELETE", cmd_delete, ACCESS_WRITE, PROTO_FEATURE_MANAGE},
+	{PROTO_RENAME, "RENAME", cmd_rename, ACCESS_WRITE, PROTO_FEATURE_MANAGE},
 };
 
 /* Seconds to wait for the final ERROR to go out before closing anyway. */
@@ -249,6 +254,14 @@ wait_request(struct session *s, struct frame *f)
 	return FTP_OK;
 }
 
+/* An ABORT that crossed the END or ERROR of the transfer it names. */
+static bool
+late_abort(const struct session *s, const struct frame *f)
+{
+	return f->type == PROTO_ABORT && f->id == s->last_id &&
+	    (s->features & PROTO_FEATURE_ABORT) != 0 && buf_len(&f->body) == 0;
+}
+
 static int
 dispatch(struct session *s, struct frame *f)
 {
@@ -257,6 +270,8 @@ dispatch(struct session *s, struct frame *f)
 	size_t i;
 	int r;
 
+	if (late_abort(s, f))
+		return FTP_OK;
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (commands[i].type == f->type &&
 		    (s->features & commands[i].feature) == commands[i].feature)
@@ -304,6 +319,28 @@ session_still_wanted(struct session *s)
 		return session_fail(s, FTP_E_CLOSED, "client went away during "
 		    "a checksum pass");
 	return FTP_OK;
+}
+
+int
+session_abort_requested(struct session *s, uint32_t id)
+{
+	struct frame f;
+	char tmp[8];
+	int r;
+
+	if ((s->features & PROTO_FEATURE_ABORT) == 0 || !chan_readable(s->ch))
+		return FTP_OK;
+	if ((r = chan_recv(s->ch, &f)) != FTP_OK)
+		return recv_failed(s, r, "ABORT");
+	if (f.type != PROTO_ABORT)
+		return session_fail(s, FTP_E_BAD_TYPE, "%s during a GET",
+		    session_type_name(f.type, tmp));
+	if (f.id != id)
+		return session_fail(s, FTP_E_BAD_ID, "ABORT for id %lu during "
+		    "request %lu", (unsigned long)f.id, (unsigned long)id);
+	if ((r = msg_get_empty(&f.body)) != FTP_OK)
+		return session_fail(s, r, "bad ABORT: %s", ftp_strerror(r));
+	return FTP_E_ABORTED;
 }
 
 static int

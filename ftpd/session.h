@@ -88,6 +88,11 @@ bool session_aborting(struct session *s);
  * the client, which waits in silence, has gone away. */
 int session_still_wanted(struct session *s);
 
+/* Between the frames of a GET: FTP_OK to go on, FTP_E_ABORTED if the
+ * client sent ABORT for it (read here), or the session's end (anything
+ * else sent, or the client gone).  Always FTP_OK without the feature. */
+int session_abort_requested(struct session *s, uint32_t id);
+
 /* Seconds since t0 (CLOCK_MONOTONIC). */
 double session_elapsed(const struct timespec *t0);
 
@@ -112,5 +117,10 @@ int cmd_put(struct session *s, struct frame *f);
 int cmd_quit(struct session *s, struct frame *f);
 int cmd_sum(struct session *s, struct frame *f);
 int cmd_login(struct session *s, struct frame *f);
+int cmd_stat(struct session *s, struct frame *f);
+int cmd_mkdir(struct session *s, struct frame *f);
+int cmd_rmdir(struct session *s, struct frame *f);
+int cmd_delete(struct session *s, struct frame *f);
+int cmd_rename(struct session *s, struct frame *f);
 
 #endif

@@ -82,6 +82,7 @@ ftp_err_from_errno(int e)
 		return FTP_E_BAD_PATH;
 	case ENOTDIR: return FTP_E_NOT_DIR;
 	case EISDIR: return FTP_E_IS_DIR;
+	case ENOTEMPTY: return FTP_E_NOT_EMPTY;
 	case ENOSPC: case EDQUOT: return FTP_E_NO_SPACE;
 	case EFBIG: case EOVERFLOW: return FTP_E_TOO_LARGE;
 	case ENOMEM: return FTP_E_NOMEM;

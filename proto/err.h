@@ -37,6 +37,7 @@
 	X(TIMEOUT, -16, 16, "timed out")                                       \
 	X(FAILURE, -17, 17, "internal error")                                  \
 	X(CHECKSUM, -18, 18, "checksum mismatch")                              \
+	X(NOT_EMPTY, -19, 19, "directory not empty")                           \
 	/* internal codes; the wire sees the status in column three */         \
 	X(NOMEM, -100, 17, "out of memory")                                    \
 	X(SYSTEM, -101, 17, "system error")                                    \
@@ -68,7 +69,7 @@ enum ftp_err {
 #define FTP_OK FTP_E_OK
 
 /* Highest wire status this implementation defines. */
-#define FTP_STATUS_MAX 18
+#define FTP_STATUS_MAX 19
 
 /* The message for err; never NULL ("unknown error" for codes not listed). */
 const char *ftp_strerror(int err);

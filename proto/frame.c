@@ -32,8 +32,14 @@ proto_type_name(uint8_t type)
 	case PROTO_QUIT: return "QUIT";
 	case PROTO_SUM: return "SUM";
 	case PROTO_LOGIN: return "LOGIN";
+	case PROTO_STAT: return "STAT";
+	case PROTO_MKDIR: return "MKDIR";
+	case PROTO_RMDIR: return "RMDIR";
+	case PROTO_DELETE: return "DELETE";
+	case PROTO_RENAME: return "RENAME";
 	case PROTO_DATA: return "DATA";
 	case PROTO_END: return "END";
+	case PROTO_ABORT: return "ABORT";
 	case PROTO_OK: return "OK";
 	case PROTO_ERROR: return "ERROR";
 	case PROTO_HELLO_OK: return "HELLO_OK";
@@ -41,6 +47,7 @@ proto_type_name(uint8_t type)
 	case PROTO_FILE: return "FILE";
 	case PROTO_SUM_OK: return "SUM_OK";
 	case PROTO_READY: return "READY";
+	case PROTO_INFO: return "INFO";
 	default: return NULL;
 	}
 }

@@ -24,9 +24,15 @@ enum proto_type {
 	PROTO_QUIT = 0x05,
 	PROTO_SUM = 0x06,     /* with PROTO_FEATURE_RESUME */
 	PROTO_LOGIN = 0x07,   /* with PROTO_FEATURE_LOGIN */
+	PROTO_STAT = 0x08,    /* these five with PROTO_FEATURE_MANAGE */
+	PROTO_MKDIR = 0x09,
+	PROTO_RMDIR = 0x0A,
+	PROTO_DELETE = 0x0B,
+	PROTO_RENAME = 0x0C,
 	/* transfer stream: server to client in GET, client to server in PUT */
 	PROTO_DATA = 0x10,
 	PROTO_END = 0x11,
+	PROTO_ABORT = 0x12,   /* client to server, with PROTO_FEATURE_ABORT */
 	/* replies, server to client */
 	PROTO_OK = 0x20,
 	PROTO_ERROR = 0x21,
@@ -35,6 +41,7 @@ enum proto_type {
 	PROTO_FILE = 0x24,
 	PROTO_SUM_OK = 0x25,  /* with PROTO_FEATURE_RESUME */
 	PROTO_READY = 0x26,   /* with PROTO_FEATURE_RESUME */
+	PROTO_INFO = 0x27,    /* with PROTO_FEATURE_MANAGE */
 };
 
 /* Frame flags.  Every flag is a DATA flag, valid only in a session that

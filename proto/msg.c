@@ -41,6 +41,12 @@ reserve(struct buf *b, size_t len)
 	return buf_reserve(b, len, &room);
 }
 
+static bool
+kind_valid(uint8_t kind)
+{
+	return kind >= PROTO_KIND_FILE && kind <= PROTO_KIND_OTHER;
+}
+
 int
 msg_get_empty(struct buf *b)
 {
@@ -137,7 +143,7 @@ msg_hello_ok_limit(const struct msg_hello_ok *m, uint16_t key, uint64_t dflt)
 }
 
 int
-msg_put_list(struct buf *b, const struct msg_list *m)
+msg_put_path(struct buf *b, const struct msg_path *m)
 {
 	size_t n;
 	int r;
@@ -148,7 +154,7 @@ msg_put_list(struct buf *b, const struct msg_list *m)
 }
 
 int
-msg_get_list(struct buf *b, struct msg_list *m)
+msg_get_path(struct buf *b, struct msg_path *m)
 {
 	int r;
 
@@ -270,6 +276,61 @@ msg_get_login(struct buf *b, struct msg_login *m)
 	    FTP_OK)
 		return r;
 	if (m->user[0] == '\0')
+		return FTP_E_BAD_VALUE;
+	return msg_get_empty(b);
+}
+
+int
+msg_put_rename(struct buf *b, const struct msg_rename *m)
+{
+	size_t nf, nt;
+	int r;
+
+	if ((r = str_check(m->from, PROTO_PATH_MAX, &nf)) != FTP_OK ||
+	    (r = str_check(m->to, PROTO_PATH_MAX, &nt)) != FTP_OK ||
+	    (r = reserve(b, SZ_STRLEN + nf + SZ_STRLEN + nt)) != FTP_OK ||
+	    (r = buf_put_string(b, m->from)) != FTP_OK ||
+	    (r = buf_put_string(b, m->to)) != FTP_OK)
+		return r;
+	return FTP_OK;
+}
+
+int
+msg_get_rename(struct buf *b, struct msg_rename *m)
+{
+	int r;
+
+	if ((r = buf_get_string(b, m->from, sizeof(m->from))) != FTP_OK ||
+	    (r = buf_get_string(b, m->to, sizeof(m->to))) != FTP_OK)
+		return r;
+	return msg_get_empty(b);
+}
+
+int
+msg_put_info(struct buf *b, const struct msg_info *m)
+{
+	int r;
+
+	if (!kind_valid(m->kind))
+		return FTP_E_BAD_VALUE;
+	if ((r = reserve(b, 1 + 8 + 8)) != FTP_OK ||
+	    (r = buf_put_u8(b, m->kind)) != FTP_OK ||
+	    (r = buf_put_u64(b, m->size)) != FTP_OK ||
+	    (r = buf_put_i64(b, m->mtime)) != FTP_OK)
+		return r;
+	return FTP_OK;
+}
+
+int
+msg_get_info(struct buf *b, struct msg_info *m)
+{
+	int r;
+
+	if ((r = buf_get_u8(b, &m->kind)) != FTP_OK ||
+	    (r = buf_get_u64(b, &m->size)) != FTP_OK ||
+	    (r = buf_get_i64(b, &m->mtime)) != FTP_OK)
+		return r;
+	if (!kind_valid(m->kind))
 		return FTP_E_BAD_VALUE;
 	return msg_get_empty(b);
 }
@@ -454,12 +515,6 @@ name_check(const char *name, size_t *len)
 	if (*len == 0 || memchr(name, '/', *len) != NULL)
 		return FTP_E_BAD_VALUE;
 	return FTP_OK;
-}
-
-static bool
-kind_valid(uint8_t kind)
-{
-	return kind >= PROTO_KIND_FILE && kind <= PROTO_KIND_OTHER;
 }
 
 int

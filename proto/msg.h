@@ -29,6 +29,10 @@
  * Granted only by a server started with users, so a client asking for it
  * learns whether this server takes logins at all. */
 #define PROTO_FEATURE_LOGIN 0x8ull
+/* STAT, MKDIR, RMDIR, DELETE, RENAME and the INFO reply. */
+#define PROTO_FEATURE_MANAGE 0x10ull
+/* ABORT: the client may stop a GET or PUT and keep the session. */
+#define PROTO_FEATURE_ABORT 0x20ull
 
 /* PUT flags (each with its feature). */
 #define PROTO_PUT_RESUME 0x1u   /* PROTO_FEATURE_RESUME */
@@ -70,7 +74,7 @@ struct msg_hello_ok {
 };
 
 /* LIST */
-struct msg_list {
+struct msg_path {
 	char path[PROTO_PATH_MAX + 1];
 };
 
@@ -111,6 +115,19 @@ struct msg_sum_ok {
 	uint64_t size;
 	uint64_t length;
 	uint32_t crc;
+};
+
+/* RENAME: from becomes to, atomically */
+struct msg_rename {
+	char from[PROTO_PATH_MAX + 1];
+	char to[PROTO_PATH_MAX + 1];
+};
+
+/* INFO: the answer to STAT */
+struct msg_info {
+	uint8_t kind; /* enum proto_kind */
+	uint64_t size;
+	int64_t mtime;
 };
 
 /* LOGIN: a user's name and password (with PROTO_FEATURE_LOGIN) */
@@ -162,8 +179,8 @@ int msg_get_hello_ok(struct buf *b, struct msg_hello_ok *m);
 uint64_t msg_hello_ok_limit(const struct msg_hello_ok *m, uint16_t key,
 			    uint64_t dflt);
 
-int msg_put_list(struct buf *b, const struct msg_list *m);
-int msg_get_list(struct buf *b, struct msg_list *m);
+int msg_put_path(struct buf *b, const struct msg_path *m);
+int msg_get_path(struct buf *b, struct msg_path *m);
 int msg_put_get(struct buf *b, const struct msg_get *m);
 int msg_get_get(struct buf *b, struct msg_get *m);
 int msg_put_put(struct buf *b, const struct msg_put *m);
@@ -172,6 +189,10 @@ int msg_put_sum(struct buf *b, const struct msg_sum *m);
 int msg_get_sum(struct buf *b, struct msg_sum *m);
 int msg_put_sum_ok(struct buf *b, const struct msg_sum_ok *m);
 int msg_get_sum_ok(struct buf *b, struct msg_sum_ok *m);
+int msg_put_rename(struct buf *b, const struct msg_rename *m);
+int msg_get_rename(struct buf *b, struct msg_rename *m);
+int msg_put_info(struct buf *b, const struct msg_info *m);
+int msg_get_info(struct buf *b, struct msg_info *m);
 int msg_put_login(struct buf *b, const struct msg_login *m);
 int msg_get_login(struct buf *b, struct msg_login *m);
 int msg_put_ready(struct buf *b, const struct msg_ready *m);

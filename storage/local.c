@@ -1,6 +1,7 @@
 /*
  * local.c - the local-directory backend: setup, confined path resolution,
- * stat and reading.  Uploads, listings and recovery live in local_*.c.
+ * stat and reading.  Uploads, changes to the tree, listings and recovery
+ * live in local_*.c.
  *
  * Every lookup goes through openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)
  * relative to the root's descriptor, so the kernel, not string handling,
@@ -11,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -58,6 +60,10 @@ static const struct stor_ops lstor_ops = {
 	.upload_truncate = lstor_upload_truncate,
 	.upload_keep = lstor_upload_keep,
 	.sweep_partials = lstor_sweep_partials,
+	.mkdir = lstor_mkdir,
+	.rmdir = lstor_rmdir,
+	.unlink = lstor_unlink,
+	.rename = lstor_rename,
 	.list_open = lstor_list_open,
 	.list_next = lstor_list_next,
 	.list_close = lstor_list_close,
@@ -131,6 +137,29 @@ lstor_resolve(const struct lstor *ls, const char *path, uint64_t flags,
 	if (*path == '\0')
 		path = ".";
 	return stor_io_openat2(ls->rootfd, path, &how, fd);
+}
+
+int
+lstor_open_parent(const struct lstor *ls, const char *path, int *dirfd)
+{
+	size_t base;
+	char *parent;
+	int r;
+
+	*dirfd = -1;
+	/* The whole path, so a bad last component is refused before any
+	 * lookup, whatever the caller then does with it. */
+	if ((r = stor_path_check(path)) != 0)
+		return r;
+	if (*path == '\0' || strcmp(path, ".") == 0)
+		return -EINVAL;
+	if ((base = stor_path_base(path)) == 0)
+		return lstor_resolve(ls, "", O_RDONLY | O_DIRECTORY, dirfd);
+	if ((parent = strndup(path, base - 1)) == NULL)
+		return -ENOMEM;
+	r = lstor_resolve(ls, parent, O_RDONLY | O_DIRECTORY, dirfd);
+	free(parent);
+	return r;
 }
 
 void

@@ -1,7 +1,7 @@
 /*
  * local.h - the local-directory backend's pieces, shared by its files:
  * local.c (setup, resolution, stat, reading), local_upload.c,
- * local_list.c and local_recover.c.
+ * local_manage.c, local_list.c and local_recover.c.
  */
 #ifndef STORAGE_LOCAL_H
 #define STORAGE_LOCAL_H
@@ -22,6 +22,11 @@ struct lstor {
  * flags (O_CLOEXEC is added); symlinks leaving the root give -EXDEV. */
 int lstor_resolve(const struct lstor *ls, const char *path, uint64_t flags,
 		  int *fd);
+/* Opens (O_RDONLY, for fsync) the directory that holds path's last
+ * component, resolved beneath the root as lstor_resolve() does; the last
+ * component itself is only checked for syntax, never looked up.  The root
+ * has no parent: -EINVAL for "" and ".". */
+int lstor_open_parent(const struct lstor *ls, const char *path, int *dirfd);
 void lstor_info(const struct stat *sb, struct stor_info *out);
 
 int lstor_recover(struct store *st, unsigned *removed);
@@ -49,6 +54,12 @@ int lstor_sweep_partials(struct store *st, int64_t max_age,
 			 unsigned *removed);
 int lstor_upload_commit(struct stor_upload *up);
 void lstor_upload_abort(struct stor_upload *up);
+
+/* Changing the tree (local_manage.c). */
+int lstor_mkdir(struct store *st, const char *path);
+int lstor_rmdir(struct store *st, const char *path);
+int lstor_unlink(struct store *st, const char *path);
+int lstor_rename(struct store *st, const char *from, const char *to);
 
 int lstor_list_open(struct store *st, const char *path,
 		    struct stor_dir **out);

@@ -62,22 +62,6 @@ check_target(const struct lstor *ls, const char *path)
 }
 
 static int
-open_parent(const struct lstor *ls, const char *path, int *dirfd)
-{
-	size_t base = stor_path_base(path);
-	char *parent;
-	int r;
-
-	if (base == 0)
-		return lstor_resolve(ls, "", O_RDONLY | O_DIRECTORY, dirfd);
-	if ((parent = strndup(path, base - 1)) == NULL)
-		return -ENOMEM;
-	r = lstor_resolve(ls, parent, O_RDONLY | O_DIRECTORY, dirfd);
-	free(parent);
-	return r;
-}
-
-static int
 create_temp(struct lupload *up)
 {
 	uint64_t rnd;
@@ -177,7 +161,7 @@ upload_new(struct store *st, const char *path, struct lupload **out)
 	up->dirfd = -1;
 	up->fd = -1;
 	strcpy(up->name, path + stor_path_base(path));
-	if ((r = open_parent(ls, path, &up->dirfd)) != 0) {
+	if ((r = lstor_open_parent(ls, path, &up->dirfd)) != 0) {
 		free(up);
 		return r;
 	}

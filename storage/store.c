@@ -140,6 +140,30 @@ stor_sweep_partials(struct store *st, int64_t max_age, unsigned *removed)
 }
 
 int
+stor_mkdir(struct store *st, const char *path)
+{
+	return st->ops->mkdir(st, path);
+}
+
+int
+stor_rmdir(struct store *st, const char *path)
+{
+	return st->ops->rmdir(st, path);
+}
+
+int
+stor_unlink(struct store *st, const char *path)
+{
+	return st->ops->unlink(st, path);
+}
+
+int
+stor_rename(struct store *st, const char *from, const char *to)
+{
+	return st->ops->rename(st, from, to);
+}
+
+int
 stor_list_open(struct store *st, const char *path, struct stor_dir **out)
 {
 	return st->ops->list_open(st, path, out);

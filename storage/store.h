@@ -145,6 +145,28 @@ int stor_upload_truncate(struct stor_upload *up);
 void stor_upload_keep(struct stor_upload *up);
 
 /*
+ * Changing the tree.  Each call acts on the last component of path inside
+ * the directory its other components name; that directory is resolved
+ * beneath the root like any lookup, and the last component is never
+ * followed (a symlink there is itself removed or renamed, never its
+ * target).  The root cannot be made, removed or renamed: -EINVAL.
+ */
+/* Creates a directory (mode 0777 & ~umask); -EEXIST if the name is
+ * taken. */
+int stor_mkdir(struct store *st, const char *path);
+/* Removes an empty directory.  Resumable uploads kept in it and not in
+ * use are the store's own, so they go with it; -ENOTEMPTY if anything else
+ * is there (an upload in progress included), and then nothing is
+ * removed.  -ENOTDIR if path is not a directory. */
+int stor_rmdir(struct store *st, const char *path);
+/* Removes anything but a directory (-EISDIR). */
+int stor_unlink(struct store *st, const char *path);
+/* rename(2): atomic, replacing a non-directory at to, or an empty
+ * directory with a directory; otherwise -EISDIR, -ENOTDIR, -ENOTEMPTY,
+ * -EINVAL (a directory into itself) as the kernel answers. */
+int stor_rename(struct store *st, const char *from, const char *to);
+
+/*
  * Listings stream entries in directory order ("." and ".." and the store's
  * temporaries omitted).  Listing a file yields that one entry.  next sets
  * *end at the end instead of filling *e.
@@ -185,6 +207,10 @@ struct stor_ops {
 	void (*upload_keep)(struct stor_upload *up);
 	int (*sweep_partials)(struct store *st, int64_t max_age,
 			      unsigned *removed);
+	int (*mkdir)(struct store *st, const char *path);
+	int (*rmdir)(struct store *st, const char *path);
+	int (*unlink)(struct store *st, const char *path);
+	int (*rename)(struct store *st, const char *from, const char *to);
 	int (*list_open)(struct store *st, const char *path,
 			 struct stor_dir **out);
 	int (*list_next)(struct stor_dir *d, struct stor_entry *e, bool *end);

@@ -240,6 +240,8 @@ class _Session:
         return True
 
     def list(self, fid, path):
+        # ftpc sends "" for the root (and "." alike, as section 7 allows)
+        path = path or '.'
         if path in self.srv.errors:
             self.error(fid, *self.srv.errors[path])
             return

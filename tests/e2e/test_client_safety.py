@@ -108,26 +108,31 @@ class ClientSafetyTest(h.E2ETestCase):
         work = os.path.join(top, 'work')
         os.makedirs(os.path.join(work, 'into'))
         before = h.tree_snapshot(top)
-        for cmd in ('get d/..', 'get ..', 'get d/.', 'get .',
-                    'get d/', 'get d/.. into', 'get .. into/',
-                    'get -c d/..', 'get -- ..'):
+        for cmd in ('get d/..', 'get d/.', 'get .',
+                    'get d/', 'get d/.. into', 'get -c d/..'):
             r = run_ftpc_env(['-c', cmd, srv.addr], cwd=work)
             self.assertEqual(r.returncode, 64, (cmd, r.stderr))
             self.assertIn('has no safe file name to use locally',
                           r.stderr)
+        # ".." at the root leaves it: refused before the local name is
+        # even looked at.
+        for cmd in ('get ..', 'get .. into/', 'get -- ..'):
+            r = run_ftpc_env(['-c', cmd, srv.addr], cwd=work)
+            self.assertEqual(r.returncode, 1, (cmd, r.stderr))
+            self.assertIn('path leaves the root', r.stderr)
         self.assertNotIn(h.GET, srv.types())
         self.assertEqual(h.tree_snapshot(top), before)
 
     def test_get_writes_only_where_asked(self):
-        """The server's path never picks the directory: only its last
+        """The remote path never picks the local directory: only its last
         component is used, in the current directory or the one given."""
-        files = {'../outside.txt': b'one', '../../etc/evil': b'two',
-                 'a/b/c.txt': b'three', '/abs.txt': b'four'}
+        files = {'outside.txt': b'one', 'etc/evil': b'two',
+                 'a/b/c.txt': b'three', 'abs.txt': b'four'}
         srv = self.fake(files=files)
         top = self.make_tmpdir()
         work = os.path.join(top, 'work')
         os.makedirs(os.path.join(work, 'into'))
-        cmds = ['get ../outside.txt', 'get ../../etc/evil',
+        cmds = ['get d/../outside.txt', 'get x/y/../../etc/evil',
                 'get a/b/c.txt into', 'get /abs.txt into/']
         r = run_ftpc_env(['-c', '; '.join(cmds), srv.addr], cwd=work)
         self.assertEqual(r.returncode, 0, r.stderr)

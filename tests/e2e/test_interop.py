@@ -36,9 +36,10 @@ class InteropTest(E2ETestCase):
     def test_hello_ok(self):
         ok = self.c.hello(software='interop-test/1', features=0xFFFF)
         self.assertEqual(ok.version, 1)
-        # Only the bits the spec defines (section 8): CHECKSUM, RESUME,
-        # COMPRESS.
-        self.assertEqual(ok.features, 0x7)
+        # Only the bits the spec defines (section 8) and this server
+        # grants: CHECKSUM, RESUME, COMPRESS, MANAGE, ABORT (LOGIN only
+        # with accounts).
+        self.assertEqual(ok.features, 0x37)
         self.assertLessEqual(set(range(1, 8)), set(ok.limits))
         lim = ok.limits
         self.assertTrue(0 < lim[1] <= MIB, lim)  # FRAME_MAX

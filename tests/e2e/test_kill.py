@@ -9,6 +9,7 @@ when it was the one killed, start again on the same root without leftovers
 other than that kept upload.
 """
 
+import json
 import os
 import signal
 import unittest
@@ -90,11 +91,12 @@ class KillTest(E2ETestCase):
                          60 * harness.SCALE, 'the PUT to end')
         self.assertEqual(not_kept(harness.temporaries(srv.root)), [])
         self.assertEqual(not_kept(os.listdir(srv.root)), ['target'])
-        r = run_ftpc(['-c', 'ls; get target copy', srv.addr], cwd=self.work)
+        r = run_ftpc(['-c', 'ls --json; get target copy', srv.addr],
+                     cwd=self.work)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(len(r.stdout.splitlines()), 1, r.stdout)
-        self.assertTrue(r.stdout.rstrip('\n').endswith(' target'), r.stdout)
-        self.assertIn(' %d ' % OLD_SIZE, r.stdout)
+        listed = json.loads(r.stdout)
+        self.assertEqual([(e['name'], e['size']) for e in listed],
+                         [('target', OLD_SIZE)])
         self.assertEqual(sha256_file(os.path.join(self.work, 'copy')),
                          digest)
 

@@ -5,26 +5,18 @@ chunk-straddling and 5 GiB files and for names with spaces and UTF-8; `ls`
 must show every name with its size, even in a directory of 100,000 entries.
 """
 
+import json
 import os
-import re
 import unittest
 
 import harness
 from harness import GIB, MIB, E2ETestCase, run_ftpc, sha256_file
 
-# `ls` line: type, size, YYYY-MM-DD HH:MM, name
-LS_LINE = re.compile(r'^([-dl?]) +(\d+) +(\d{4}-\d\d-\d\d \d\d:\d\d) +(.+)$')
-
-
 def parse_ls(text):
-    """{name: (type, size)} from ftpc's ls output; fails on a stray line."""
-    out = {}
-    for line in text.splitlines():
-        m = LS_LINE.match(line)
-        if not m:
-            raise AssertionError('unexpected ls line %r' % line)
-        out[m.group(4)] = (m.group(1), int(m.group(2)))
-    return out
+    """{name: (type, size)} from ftpc's ls --json output."""
+    kinds = {'file': '-', 'dir': 'd', 'link': 'l', 'other': '?'}
+    return {e['name']: (kinds[e['type']], e['size'])
+            for e in json.loads(text)}
 
 
 def quote(name):
@@ -94,7 +86,7 @@ class TransferTest(E2ETestCase):
             harness.make_random_file(os.path.join(self.work, name), 100 + i)
             sizes[name] = 100 + i
         cmds = '; '.join('put %s' % quote(n) for n in names)
-        r = self.ftpc(cmds + '; ls')
+        r = self.ftpc(cmds + '; ls --json')
         self.assertEqual(r.returncode, 0, r.stderr)
         listed = parse_ls(r.stdout)
         self.assertEqual(listed, {n: ('-', sizes[n]) for n in names})
@@ -113,15 +105,23 @@ class TransferTest(E2ETestCase):
         harness.make_random_file(os.path.join(self.srv.root, 'sub', 'f'),
                                  4321)
         harness.make_random_file(os.path.join(self.srv.root, 'top'), 7)
-        r = self.ftpc('ls')
+        r = self.ftpc('ls --json')
         self.assertEqual(r.returncode, 0, r.stderr)
         listed = parse_ls(r.stdout)
         self.assertEqual(listed['top'], ('-', 7))
         self.assertEqual(listed['sub'][0], 'd')
         self.assertEqual(set(listed), {'top', 'sub'})
-        r = self.ftpc('ls sub')
+        r = self.ftpc('ls --json sub')
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(parse_ls(r.stdout), {'f': ('-', 4321)})
+        # Plain ls: the names alone, sorted; -l: type, human size, time.
+        r = self.ftpc('ls; ls -l; ls -l sub')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.splitlines()
+        self.assertEqual(lines[:2], ['sub', 'top'])
+        self.assertRegex(lines[2], r'^d +\S+ \d{4}-\d\d-\d\d \d\d:\d\d sub$')
+        self.assertRegex(lines[3], r'^- +7 \d{4}-\d\d-\d\d \d\d:\d\d top$')
+        self.assertRegex(lines[4], r'^- +4\.3K \S+ \S+ f$')
 
     def test_ls_hundred_thousand_entries(self):
         d = os.path.join(self.srv.root, 'many')
@@ -132,9 +132,12 @@ class TransferTest(E2ETestCase):
                              os.O_CREAT | os.O_WRONLY, 0o644))
         r = self.ftpc('ls many', timeout=600)
         self.assertEqual(r.returncode, 0, r.stderr[-2000:])
-        lines = r.stdout.splitlines()
-        self.assertEqual(len(lines), n)
+        self.assertEqual(r.stdout.splitlines(),
+                         ['f%06d' % i for i in range(n)])
+        r = self.ftpc('ls --json many', timeout=600)
+        self.assertEqual(r.returncode, 0, r.stderr[-2000:])
         listed = parse_ls(r.stdout)
+        self.assertEqual(len(listed), n)
         self.assertEqual(set(listed), {'f%06d' % i for i in range(n)})
         self.assertTrue(all(v == ('-', 0) for v in listed.values()))
 

@@ -30,7 +30,7 @@ enum which {
 union any {
 	struct msg_hello hello;
 	struct msg_hello_ok hello_ok;
-	struct msg_list list;
+	struct msg_path list;
 	struct msg_get get;
 	struct msg_put put;
 	struct msg_sum sum;
@@ -102,7 +102,7 @@ decode(enum which w, struct buf *b, union any *m)
 	switch (w) {
 	case M_HELLO: return msg_get_hello(b, &m->hello);
 	case M_HELLO_OK: return msg_get_hello_ok(b, &m->hello_ok);
-	case M_LIST: return msg_get_list(b, &m->list);
+	case M_LIST: return msg_get_path(b, &m->list);
 	case M_GET: return msg_get_get(b, &m->get);
 	case M_PUT: return msg_get_put(b, &m->put);
 	case M_SUM: return msg_get_sum(b, &m->sum);
@@ -123,7 +123,7 @@ encode(enum which w, struct buf *b, const union any *m)
 	switch (w) {
 	case M_HELLO: return msg_put_hello(b, &m->hello);
 	case M_HELLO_OK: return msg_put_hello_ok(b, &m->hello_ok);
-	case M_LIST: return msg_put_list(b, &m->list);
+	case M_LIST: return msg_put_path(b, &m->list);
 	case M_GET: return msg_put_get(b, &m->get);
 	case M_PUT: return msg_put_put(b, &m->put);
 	case M_SUM: return msg_put_sum(b, &m->sum);

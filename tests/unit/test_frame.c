@@ -142,8 +142,8 @@ START_TEST(test_type_table)
 	ck_assert_str_eq(proto_type_name(PROTO_HELLO_OK), "HELLO_OK");
 	ck_assert_str_eq(proto_type_name(PROTO_DATA), "DATA");
 	ck_assert_ptr_null(proto_type_name(0));
-	ck_assert_ptr_null(proto_type_name(0x08));
-	ck_assert_ptr_null(proto_type_name(0x27));
+	ck_assert_ptr_null(proto_type_name(0x0D));
+	ck_assert_ptr_null(proto_type_name(0x28));
 	ck_assert_uint_eq(proto_type_max_body(PROTO_DATA, PROTO_FRAME_MAX),
 			  PROTO_FRAME_MAX);
 	ck_assert_uint_eq(proto_type_max_body(PROTO_DATA, 1000), 1000);
@@ -273,7 +273,7 @@ START_TEST(test_oversize_rejected_on_header)
 	assert_header_rejected(PROTO_FRAME_MAX, PROTO_ENTRIES, 0, 0xFFFFFFFFu,
 			       FTP_E_FRAME_SIZE);
 	assert_header_rejected(PROTO_FRAME_MAX, 0x00, 0, 0, FTP_E_BAD_TYPE);
-	assert_header_rejected(PROTO_FRAME_MAX, 0x08, 0, 0, FTP_E_BAD_TYPE);
+	assert_header_rejected(PROTO_FRAME_MAX, 0x0D, 0, 0, FTP_E_BAD_TYPE);
 	assert_header_rejected(PROTO_FRAME_MAX, 0xFF, 0, 0, FTP_E_BAD_TYPE);
 	assert_header_rejected(PROTO_FRAME_MAX, PROTO_OK, 1, 0,
 			       FTP_E_BAD_FLAGS);

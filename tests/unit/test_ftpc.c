@@ -2,8 +2,9 @@
  * test_ftpc.c - unit tests for the client's pure parts: splitting command
  * text into words, escaping names for display, choosing a download's
  * local name, the atomic local file, USER@HOST and the loopback rule for
- * plaintext passwords, and reading a password from a file or the
- * environment.  (The wire and the terminal prompt are covered end to end
+ * plaintext passwords, reading a password from a file or the
+ * environment, wildcards, remote path resolution and the progress meter.
+ * (The wire and the terminal prompt are covered end to end
  * in tests/e2e.)
  */
 #include <check.h>
@@ -17,10 +18,13 @@
 
 #include "crc32c.h"
 #include "err.h"
+#include "glob.h"
 #include "localfile.h"
 #include "login.h"
 #include "password.h"
+#include "progress.h"
 #include "proto_limits.h"
+#include "rpath.h"
 #include "text.h"
 
 /* ---- text_split -------------------------------------------------------- */
@@ -656,12 +660,784 @@ START_TEST(test_open_read)
 }
 END_TEST
 
+/* ---- wildcards (glob.c) -------------------------------------------------- */
+
+struct glob_case {
+	const char *pattern, *name;
+	bool match;
+};
+
+static const struct glob_case glob_cases[] = {
+	{ "", "", true },
+	{ "", "a", false },
+	{ "abc", "abc", true },
+	{ "abc", "abd", false },
+	{ "abc", "ab", false },
+	{ "ab", "abc", false },
+	{ "A", "a", false },
+	/* stars */
+	{ "*", "anything", true },
+	{ "*", "", true },
+	{ "a*", "a", true },
+	{ "a*", "abc", true },
+	{ "*c", "abc", true },
+	{ "*c", "abcd", false },
+	{ "a*c", "abxyc", true },
+	{ "a*c", "abxycd", false },
+	{ "a*b*c", "aXbYc", true },
+	{ "a*b*c", "aXcYb", false },
+	{ "*a*", "bab", true },
+	{ "**", "x", true },
+	{ "*.txt", "a.txt", true },
+	{ "*.txt", "a.txt.bak", false },
+	{ "*.tar.gz", "x.tar.gz.tar.gz", true },
+	{ "a*a*a*b", "aaaaaaab", true },
+	{ "a*a*a*b", "aaaaaaa", false },
+	/* ? */
+	{ "?", "a", true },
+	{ "?", "", false },
+	{ "?", "ab", false },
+	{ "a?c", "abc", true },
+	{ "a?c", "ac", false },
+	{ "*?", "", false },
+	{ "*?", "x", true },
+	/* sets */
+	{ "[abc]", "b", true },
+	{ "[abc]", "d", false },
+	{ "[abc]", "", false },
+	{ "[a-c]x", "bx", true },
+	{ "[a-c]", "-", false },
+	{ "[a-cx-z]", "y", true },
+	{ "[!a-c]", "d", true },
+	{ "[!a-c]", "a", false },
+	{ "[^a-c]", "z", true },
+	{ "[^a-c]", "c", false },
+	{ "[!a]", "", false },
+	{ "[]]", "]", true },
+	{ "[]a]", "a", true },
+	{ "[!]]", "]", false },
+	{ "[!]]", "x", true },
+	{ "[a-]", "-", true },
+	{ "[-a]", "-", true },
+	{ "[z-a]", "m", false },
+	{ "[z-a]", "z", false },
+	{ "[*?]", "*", true },
+	{ "[*?]", "a", false },
+	{ "x[0-9][0-9]", "x42", true },
+	{ "x[0-9][0-9]", "x4a", false },
+	/* escapes */
+	{ "\\*", "*", true },
+	{ "\\*", "a", false },
+	{ "a\\?b", "a?b", true },
+	{ "a\\?b", "axb", false },
+	{ "\\[a]", "[a]", true },
+	{ "\\[a]", "a", false },
+	{ "\\a", "a", true },
+	{ "\\\\", "\\", true },
+	{ "[\\]]", "]", true },
+	{ "[a\\-z]", "-", true },
+	{ "[a\\-z]", "m", false },
+	{ "[\\!a]", "!", true },
+	/* malformed: taken literally */
+	{ "[ab", "[ab", true },
+	{ "[ab", "a", false },
+	{ "a\\", "a\\", true },
+	{ "*[", "x[", true },
+	/* UTF-8: one character, however many bytes */
+	{ "?", "\xc3\xa9", true },
+	{ "??", "\xc3\xa9", false },
+	{ "caf?", "caf\xc3\xa9", true },
+	{ "caf??", "caf\xc3\xa9", false },
+	{ "?", "\xe2\x82\xac", true },
+	{ "?", "\xf0\x9f\x98\x80", true },
+	{ "[\xc3\xa9]", "\xc3\xa9", true },
+	{ "[\xc3\xa9]", "\xc3", false },
+	{ "[\xc3\xa0-\xc3\xbc]", "\xc3\xa9", true },
+	{ "[\xc3\xa0-\xc3\xbc]", "\xc3\xbd", false },
+	{ "[!\xc3\xa9]", "\xc3\xa9", false },
+	{ "[!\xc3\xa9]", "e", true },
+	{ "[!\xc3\xa9]x", "\xc3\xa8x", true },
+	{ "*\xc3\xa9", "caf\xc3\xa9", true },
+	{ "*\xc3\xa9", "caf\xc3\xa8", false },
+	{ "[\xf0\x9f\x98\x80-\xf0\x9f\x98\x82]", "\xf0\x9f\x98\x81", true },
+	{ "[\xf0\x9f\x98\x80-\xf0\x9f\x98\x82]", "\xf0\x9f\x98\x83", false },
+	/* ranges are of code points: U+00C0-U+00DF, U+20A0-U+20AF */
+	{ "[\xc3\x80-\xc3\x9f]", "\xc3\x9f", true },
+	{ "[\xc3\x80-\xc3\x9f]", "\xc3\xa0", false },
+	{ "[\xe2\x82\xa0-\xe2\x82\xaf]", "\xe2\x82\xac", true },
+	{ "[\xe2\x82\xa0-\xe2\x82\xaf]", "\xe2\x82\x8c", false },
+	{ "[a-\xc3\xbf]", "\xc4\x80", false },
+	{ "[a-\xc3\xbf]", "\xc2\xb5", true },
+	/* a byte that is not UTF-8 is in no range of characters */
+	{ "[\xc2\x80-\xf0\x9f\x98\x80]", "\xff", false },
+	{ "[\xc2\x80-\xf0\x9f\x98\x80]", "\xef\xbf\xbf", true },
+	{ "\xe2\x82\xac*", "\xe2\x82\xac" "5", true },
+	/* bytes that are not UTF-8: one character each */
+	{ "?", "\xff", true },
+	{ "?", "\xc3", true },
+	{ "??", "\xe2\x82", true },
+	{ "?", "\xe2\x82", false },
+	{ "\xff", "\xff", true },
+	{ "[\xff]", "\xff", true },
+	{ "[\xfe]", "\xff", false },
+	{ "?\xa9", "\xc3\xa9", false },
+	{ "\xc3?", "\xc3\xa9", false },
+	{ "a*", "a\xff\xfe", true },
+	/* a star gives up whole characters, never half of one */
+	{ "*\xa9", "\xc3\xa9", false },
+	{ "*[\x80-\xbf]", "caf\xc3\xa9", false },
+	{ "*?", "\xc3\xa9", true },
+	/* dotfiles: only a literal leading '.' */
+	{ "*", ".hidden", false },
+	{ "?hidden", ".hidden", false },
+	{ "[.]hidden", ".hidden", false },
+	{ "[!a]hidden", ".hidden", false },
+	{ ".*", ".hidden", true },
+	{ ".h*", ".hidden", true },
+	{ "\\.*", ".hidden", true },
+	{ ".hidden", ".hidden", true },
+	{ "*", "a.b", true },
+	{ "a?b", "a.b", true },
+	/* never the directory itself or its parent through a wildcard */
+	{ ".*", ".", false },
+	{ ".*", "..", false },
+	{ ".?", "..", false },
+	{ ".", ".", true },
+	{ "..", "..", true },
+	{ "\\.\\.", "..", true },
+	{ ".*", "...", true },
+};
+
+START_TEST(test_glob_table)
+{
+	for (size_t i = 0; i < sizeof(glob_cases) / sizeof(glob_cases[0]);
+	    i++) {
+		const struct glob_case *c = &glob_cases[i];
+
+		ck_assert_msg(glob_match(c->pattern, c->name) == c->match,
+		    "case %zu: '%s' vs '%s' should be %s", i, c->pattern,
+		    c->name, c->match ? "true" : "false");
+	}
+}
+END_TEST
+
+START_TEST(test_glob_magic)
+{
+	ck_assert(!glob_has_magic(""));
+	ck_assert(!glob_has_magic("abc.txt"));
+	ck_assert(glob_has_magic("a*"));
+	ck_assert(glob_has_magic("a?"));
+	ck_assert(glob_has_magic("["));
+	ck_assert(glob_has_magic("x[ab]"));
+	ck_assert(!glob_has_magic("a\\*"));
+	ck_assert(!glob_has_magic("\\[x\\]"));
+	ck_assert(!glob_has_magic("\\?"));
+	ck_assert(glob_has_magic("\\\\*"));
+	ck_assert(!glob_has_magic("a\\"));
+	ck_assert(!glob_has_magic("]-!^"));
+}
+END_TEST
+
+START_TEST(test_glob_check)
+{
+	static const char *const good[] = { "", "a", "*.txt", "[]]", "[!]]",
+		"[a-z]*", "\\[", "a\\\\", "\\*", "[\\]]", "x]", "\xff*" };
+	static const char *const bad[] = { "[", "[abc", "a\\", "[]", "[!]",
+		"[^]", "[a\\]", "a/b", "*/", "/", "[/]", "\\/" };
+	char name[PROTO_NAME_MAX + 2];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ck_assert_msg(glob_check(good[i]) == FTP_OK, "%s", good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(glob_check(bad[i]) == FTP_E_USAGE, "%s", bad[i]);
+	memset(name, '*', PROTO_NAME_MAX);
+	name[PROTO_NAME_MAX] = '\0';
+	ck_assert_int_eq(glob_check(name), FTP_OK);
+	name[PROTO_NAME_MAX] = 'a';
+	name[PROTO_NAME_MAX + 1] = '\0';
+	ck_assert_int_eq(glob_check(name), FTP_E_TOO_LARGE);
+}
+END_TEST
+
+/*
+ * The pattern that makes a backtracking matcher exponential: each '*'
+ * could end anywhere in the run of 'a's, and only the missing 'b' says no.
+ * Matched 10,000 times against a 255-byte name; with the linear matcher
+ * this takes milliseconds, a recursive one would not finish.
+ */
+START_TEST(test_glob_pathological)
+{
+	char name[PROTO_NAME_MAX + 1];
+
+	memset(name, 'a', PROTO_NAME_MAX);
+	name[PROTO_NAME_MAX] = '\0';
+	for (int i = 0; i < 10000; i++)
+		ck_assert(!glob_match("a*a*a*a*a*a*a*b", name));
+	name[PROTO_NAME_MAX - 1] = 'b';
+	ck_assert(glob_match("a*a*a*a*a*a*a*b", name));
+	/* the same with sets and '?' in the repeated part */
+	name[PROTO_NAME_MAX - 1] = 'a';
+	for (int i = 0; i < 1000; i++)
+		ck_assert(!glob_match("*[a]*?*[!b]*a*a*a*b*", name));
+}
+END_TEST
+
+/* ---- remote paths (rpath.c) ---------------------------------------------- */
+
+static void
+rpath_is(const char *cwd, const char *path, const char *want)
+{
+	char *out = malloc(PROTO_PATH_MAX + 1);
+	int r;
+
+	/* exactly the size the contract promises, so that ASan sees any
+	 * byte written past it */
+	ck_assert_ptr_nonnull(out);
+	r = rpath_resolve(cwd, path, out);
+	ck_assert_msg(r == FTP_OK, "'%s' + '%s': %s", cwd, path,
+	    ftp_strerror(r));
+	ck_assert_str_eq(out, want);
+	free(out);
+}
+
+static void
+rpath_fails(const char *cwd, const char *path, int want)
+{
+	char *out = malloc(PROTO_PATH_MAX + 1);
+
+	ck_assert_ptr_nonnull(out);
+	memset(out, 'x', PROTO_PATH_MAX + 1);
+	ck_assert_int_eq(rpath_resolve(cwd, path, out), want);
+	ck_assert_str_eq(out, "");
+	free(out);
+}
+
+START_TEST(test_rpath_resolve)
+{
+	rpath_is("", "", "");
+	rpath_is("", "/", "");
+	rpath_is("", "a", "a");
+	rpath_is("a/b", "", "a/b");
+	rpath_is("a/b", "c", "a/b/c");
+	rpath_is("a/b", "c/d", "a/b/c/d");
+	rpath_is("a/b", "/c", "c");
+	rpath_is("a/b", "/", "");
+	rpath_is("a/b", "//", "");
+	rpath_is("a/b", ".", "a/b");
+	rpath_is("a/b", "./", "a/b");
+	rpath_is("a/b", "..", "a");
+	rpath_is("a/b", "../", "a");
+	rpath_is("a/b", "../..", "");
+	rpath_is("a/b", "../c", "a/c");
+	rpath_is("a/b", "./c/./d/", "a/b/c/d");
+	rpath_is("a", "x//y///", "a/x/y");
+	rpath_is("a", "x/..", "a");
+	rpath_is("a", "x/../y/../..", "");
+	rpath_is("a", "/x/../y", "y");
+	rpath_is("", "/./a/./", "a");
+	/* only "." and ".." are special */
+	rpath_is("", "...", "...");
+	rpath_is("", ".hidden/..x/x..", ".hidden/..x/x..");
+	rpath_is("", "a b/\xc3\xa9t\xc3\xa9", "a b/\xc3\xa9t\xc3\xa9");
+	rpath_is("", "-rf", "-rf");
+	rpath_is("", "a\\b", "a\\b");
+	/* a cwd not in server form is normalised all the same */
+	rpath_is("/a//b/./", "c", "a/b/c");
+}
+END_TEST
+
+START_TEST(test_rpath_leaves_root)
+{
+	rpath_fails("", "..", FTP_E_BAD_PATH);
+	rpath_fails("", "../a", FTP_E_BAD_PATH);
+	rpath_fails("", "/..", FTP_E_BAD_PATH);
+	rpath_fails("a", "/..", FTP_E_BAD_PATH);
+	rpath_fails("a", "../..", FTP_E_BAD_PATH);
+	rpath_fails("a/b", "../../..", FTP_E_BAD_PATH);
+	rpath_fails("a", "c/../../..", FTP_E_BAD_PATH);
+	/* even when a later component would come back down */
+	rpath_fails("", "../a/b", FTP_E_BAD_PATH);
+	rpath_fails("a", "../../a", FTP_E_BAD_PATH);
+	rpath_fails("..", "x", FTP_E_BAD_PATH);
+}
+END_TEST
+
+START_TEST(test_rpath_limits)
+{
+	char *cwd = malloc(PROTO_PATH_MAX + 2);
+	char *path = malloc(3 * PROTO_PATH_MAX);
+	char *want = malloc(PROTO_PATH_MAX + 1);
+	size_t n;
+
+	ck_assert_ptr_nonnull(cwd);
+	ck_assert_ptr_nonnull(path);
+	ck_assert_ptr_nonnull(want);
+	/* exactly PROTO_PATH_MAX bytes fits, one more does not */
+	memset(cwd, 'c', PROTO_PATH_MAX - 2);
+	cwd[PROTO_PATH_MAX - 2] = '\0';
+	snprintf(want, PROTO_PATH_MAX + 1, "%s/x", cwd);
+	rpath_is(cwd, "x", want);
+	rpath_fails(cwd, "xy", FTP_E_TOO_LARGE);
+	rpath_fails(cwd, "x/y", FTP_E_TOO_LARGE);
+	memset(cwd, 'c', PROTO_PATH_MAX + 1);
+	cwd[PROTO_PATH_MAX + 1] = '\0';
+	rpath_fails(cwd, "", FTP_E_TOO_LARGE);
+	rpath_is(cwd, "/x", "x");
+	rpath_is(cwd, "..", "");
+	cwd[PROTO_PATH_MAX - 2] = '\0';
+	/* too long on the way only: what is left decides */
+	rpath_is(cwd, "long-component/..", cwd);
+	rpath_is(cwd, "p/q/r/s/../../../..", cwd);
+	rpath_is(cwd, "p/q/r/s/../../../../x", want);
+	rpath_fails(cwd, "p/q/../x", FTP_E_TOO_LARGE);
+	rpath_is(cwd, "p/q/../../..", "");
+	/* a path three times the limit that climbs back down */
+	n = 0;
+	for (int i = 0; i < 30; i++)
+		n += (size_t)snprintf(path + n, 3 * PROTO_PATH_MAX - n,
+		    "/%0300d", i);
+	rpath_fails("", path, FTP_E_TOO_LARGE);
+	for (int i = 0; i < 29; i++)
+		n += (size_t)snprintf(path + n, 3 * PROTO_PATH_MAX - n, "/..");
+	snprintf(want, PROTO_PATH_MAX + 1, "%0300d", 0);
+	rpath_is("", path, want);
+	snprintf(path + n, 3 * PROTO_PATH_MAX - n, "/../..");
+	rpath_fails("", path, FTP_E_BAD_PATH);
+	free(cwd);
+	free(path);
+	free(want);
+}
+END_TEST
+
+START_TEST(test_rpath_base)
+{
+	ck_assert_str_eq(rpath_base(""), "");
+	ck_assert_str_eq(rpath_base("a"), "a");
+	ck_assert_str_eq(rpath_base("a/b"), "b");
+	ck_assert_str_eq(rpath_base("a/b/c.txt"), "c.txt");
+}
+END_TEST
+
+/* ---- the progress meter (progress.c) ------------------------------------- */
+
+START_TEST(test_progress_human)
+{
+	static const struct {
+		uint64_t bytes;
+		const char *want;
+	} cases[] = {
+		{ 0, "0" },
+		{ 512, "512" },
+		{ 1023, "1023" },
+		{ 1024, "1.0K" },
+		{ 1025, "1.1K" },
+		{ 1536, "1.5K" },
+		{ 10 * 1024 - 1, "10K" },
+		{ 10 * 1024, "10K" },
+		{ 999 * 1024, "999K" },
+		{ 1000 * 1024, "1000K" },
+		{ 1024 * 1024 - 1, "1.0M" },
+		{ 1024 * 1024, "1.0M" },
+		{ 20 * 1024 * 1024, "20M" },
+		{ 20 * 1024 * 1024 + 1, "21M" },
+		{ UINT64_C(3328599654), "3.1G" },
+		{ UINT64_C(1) << 40, "1.0T" },
+		{ UINT64_C(1) << 50, "1.0P" },
+		{ UINT64_C(1) << 60, "1.0E" },
+		{ UINT64_MAX, "16E" },
+	};
+	char out[16];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(out, 'x', sizeof(out));
+		progress_human(cases[i].bytes, out);
+		ck_assert_str_eq(out, cases[i].want);
+	}
+}
+END_TEST
+
+static uint64_t fake_ms;
+
+static uint64_t
+fake_clock(void)
+{
+	return fake_ms;
+}
+
+/* A meter writing into memory, on the fake clock. */
+struct meter {
+	struct progress p;
+	char *text;
+	size_t len;
+	FILE *f;
+};
+
+static void
+meter_open(struct meter *m, bool enabled, bool tty)
+{
+	m->text = NULL;
+	m->len = 0;
+	m->f = open_memstream(&m->text, &m->len);
+	ck_assert_ptr_nonnull(m->f);
+	progress_init(&m->p, m->f, enabled, tty);
+	m->p.clock_ms = fake_clock;
+	fake_ms = 1000;
+}
+
+/* What was written since the last call (the stream is started afresh:
+ * a memory stream rewound keeps its old bytes past the new ones). */
+static const char *
+meter_text(struct meter *m)
+{
+	static char seen[8192];
+
+	ck_assert_int_eq(fclose(m->f), 0);
+	ck_assert_uint_lt(m->len, sizeof(seen));
+	memcpy(seen, m->text, m->len + 1);
+	free(m->text);
+	m->f = open_memstream(&m->text, &m->len);
+	ck_assert_ptr_nonnull(m->f);
+	m->p.out = m->f;
+	return seen;
+}
+
+static void
+meter_close(struct meter *m)
+{
+	fclose(m->f);
+	free(m->text);
+}
+
+static void
+update_at(struct meter *m, uint64_t ms, uint64_t done, uint64_t total)
+{
+	fake_ms = ms;
+	progress_update(&m->p, done, total);
+}
+
+#define MiB (UINT64_C(1) << 20)
+
+START_TEST(test_progress_lines)
+{
+	struct meter m;
+
+	meter_open(&m, true, false);
+	progress_start(&m.p, "file.bin", 10 * MiB, 0);
+	ck_assert_str_eq(meter_text(&m), "");
+	update_at(&m, 1000, 0, 10 * MiB);
+	ck_assert_str_eq(meter_text(&m),
+	    "file.bin   0%  0 B / 10.0 MiB  -- B/s  ETA --:--\n");
+	/* within 200 ms of the last line: nothing */
+	update_at(&m, 1100, 1 * MiB, 10 * MiB);
+	ck_assert_str_eq(meter_text(&m), "");
+	update_at(&m, 1500, 2 * MiB, 10 * MiB);
+	ck_assert_str_eq(meter_text(&m),
+	    "file.bin  20%  2.0 MiB / 10.0 MiB  4.0 MiB/s  ETA 0:02\n");
+	update_at(&m, 1600, 10 * MiB - 1, 10 * MiB);
+	ck_assert_str_eq(meter_text(&m), "");
+	/* the final line comes whatever the time */
+	update_at(&m, 1600, 10 * MiB, 10 * MiB);
+	progress_end(&m.p, true);
+	ck_assert_str_eq(meter_text(&m),
+	    "file.bin 100%  10.0 MiB / 10.0 MiB  16.6 MiB/s  ETA 0:00\n");
+	/* after the end, stray updates draw nothing */
+	update_at(&m, 5000, 10 * MiB, 10 * MiB);
+	progress_end(&m.p, true);
+	ck_assert_str_eq(meter_text(&m), "");
+	meter_close(&m);
+}
+END_TEST
+
+/* On a terminal the line is redrawn in place: '\r', the line, erase to
+ * its end; a newline only once done. */
+START_TEST(test_progress_tty)
+{
+	struct meter m;
+
+	meter_open(&m, true, true);
+	progress_start(&m.p, "a", 2048, 0);
+	update_at(&m, 1000, 0, 2048);
+	ck_assert_str_eq(meter_text(&m),
+	    "\ra   0%  0 B / 2.0 KiB  -- B/s  ETA --:--\033[K");
+	update_at(&m, 2000, 1024, 2048);
+	ck_assert_str_eq(meter_text(&m),
+	    "\ra  50%  1.0 KiB / 2.0 KiB  1.0 KiB/s  ETA 0:01\033[K");
+	fake_ms = 2100;
+	progress_end(&m.p, false);
+	ck_assert_str_eq(meter_text(&m),
+	    "\ra  50%  1.0 KiB / 2.0 KiB  930 B/s  ETA --:--\033[K\n");
+	meter_close(&m);
+}
+END_TEST
+
+START_TEST(test_progress_sizes_eta)
+{
+	struct meter m;
+
+	meter_open(&m, true, false);
+	/* sizes are cut, not rounded: 99% is never shown as all of it */
+	progress_start(&m.p, "n", MiB, 0);
+	update_at(&m, 1000, MiB - 1, MiB);
+	ck_assert_str_eq(meter_text(&m),
+	    "n  99%  1023.9 KiB / 1.0 MiB  -- B/s  ETA --:--\n");
+	progress_end(&m.p, false);
+	ck_assert_str_eq(meter_text(&m),
+	    "n  99%  1023.9 KiB / 1.0 MiB  -- B/s  ETA --:--\n");
+	/* one byte a second: hours in the ETA */
+	progress_start(&m.p, "n", 10000, 0);
+	update_at(&m, 1000, 0, 10000);
+	update_at(&m, 2000, 1, 10000);
+	ck_assert_str_eq(meter_text(&m),
+	    "n   0%  0 B / 9.7 KiB  -- B/s  ETA --:--\n"
+	    "n   0%  1 B / 9.7 KiB  1 B/s  ETA 2:46:39\n");
+	progress_end(&m.p, false);
+	meter_text(&m);
+	/* slower than that, or past 99:59:59, there is no guess */
+	progress_start(&m.p, "n", UINT64_C(1) << 40, 0);
+	update_at(&m, 2000, 0, UINT64_C(1) << 40);
+	update_at(&m, 4000, 1 << 20, UINT64_C(1) << 40);
+	ck_assert_str_eq(meter_text(&m),
+	    "n   0%  0 B / 1.0 TiB  -- B/s  ETA --:--\n"
+	    "n   0%  1.0 MiB / 1.0 TiB  512.0 KiB/s  ETA --:--\n");
+	progress_end(&m.p, false);
+	meter_text(&m);
+	/* an empty file is all done */
+	progress_start(&m.p, "empty", 0, 0);
+	update_at(&m, 4000, 0, 0);
+	progress_end(&m.p, true);
+	ck_assert_str_eq(meter_text(&m),
+	    "empty 100%  0 B / 0 B  -- B/s  ETA 0:00\n"
+	    "empty 100%  0 B / 0 B  -- B/s  ETA 0:00\n");
+	meter_close(&m);
+}
+END_TEST
+
+/* The rate is that of the last two seconds or so, not of the whole
+ * transfer. */
+START_TEST(test_progress_window)
+{
+	struct meter m;
+	uint64_t done = 0, t = 1000;
+	const char *text, *last;
+
+	meter_open(&m, true, false);
+	progress_start(&m.p, "w", 100 * MiB, 0);
+	update_at(&m, t, 0, 100 * MiB);
+	/* 10,000 KiB/s for five seconds, then 1,000 KiB/s for three */
+	for (int i = 0; i < 50; i++)
+		update_at(&m, t += 100, done += 1000 * 1024, 100 * MiB);
+	for (int i = 0; i < 30; i++)
+		update_at(&m, t += 100, done += 100 * 1024, 100 * MiB);
+	text = meter_text(&m);
+	last = strrchr(text, '\n');
+	ck_assert_ptr_nonnull(last);
+	while (last > text && last[-1] != '\n')
+		last--;
+	ck_assert_str_eq(last,
+	    "w  51%  51.7 MiB / 100.0 MiB  1000.0 KiB/s  ETA 0:50\n");
+	/* redrawn every 200 ms: 41 lines, not 81 */
+	{
+		size_t lines = 0;
+
+		for (const char *s = text; *s != '\0'; s++)
+			lines += *s == '\n';
+		ck_assert_uint_eq(lines, 41);
+	}
+	progress_end(&m.p, true);
+	meter_close(&m);
+}
+END_TEST
+
+/* A resumed transfer: the bytes already held count in the percentage, not
+ * in the rate. */
+START_TEST(test_progress_resume)
+{
+	struct meter m;
+
+	meter_open(&m, true, false);
+	progress_start(&m.p, "r", 0, 0);
+	update_at(&m, 1000, 600, 1000);
+	update_at(&m, 2000, 800, 1000);
+	ck_assert_str_eq(meter_text(&m),
+	    "r  60%  600 B / 1000 B  -- B/s  ETA --:--\n"
+	    "r  80%  800 B / 1000 B  200 B/s  ETA 0:01\n");
+	progress_end(&m.p, false);
+	meter_close(&m);
+}
+END_TEST
+
+START_TEST(test_progress_batch)
+{
+	struct meter m;
+
+	meter_open(&m, true, false);
+	progress_batch(&m.p, 3, 4000);
+	progress_start(&m.p, "one", 1000, 0);
+	update_at(&m, 1000, 0, 1000);
+	update_at(&m, 2000, 1000, 1000);
+	progress_end(&m.p, true);
+	ck_assert_str_eq(meter_text(&m),
+	    "one   0%  0 B / 1000 B  -- B/s  ETA --:--  [1/3 files, 0%]\n"
+	    "one 100%  1000 B / 1000 B  1000 B/s  ETA 0:00  [1/3 files, 25%]\n"
+	    "one 100%  1000 B / 1000 B  1000 B/s  ETA 0:00  "
+	    "[1/3 files, 25%]\n");
+	/* the rate runs on across the batch's files; one that fails counts
+	 * as done, so that the batch moves on */
+	progress_start(&m.p, "two", 1000, 0);
+	update_at(&m, 2000, 0, 1000);
+	update_at(&m, 3000, 500, 1000);
+	progress_end(&m.p, false);
+	ck_assert_str_eq(meter_text(&m),
+	    "two   0%  0 B / 1000 B  1000 B/s  ETA 0:01  [2/3 files, 25%]\n"
+	    "two  50%  500 B / 1000 B  750 B/s  ETA 0:01  [2/3 files, 37%]\n"
+	    "two  50%  500 B / 1000 B  750 B/s  ETA --:--  [2/3 files, 37%]\n");
+	progress_start(&m.p, "three", 2000, 0);
+	update_at(&m, 3500, 0, 2000);
+	update_at(&m, 4000, 2000, 2000);
+	progress_end(&m.p, true);
+	ck_assert_str_eq(meter_text(&m),
+	    "three   0%  0 B / 1.9 KiB  600 B/s  ETA 0:04  [3/3 files, 50%]\n"
+	    "three 100%  1.9 KiB / 1.9 KiB  1.1 KiB/s  ETA 0:00  "
+	    "[3/3 files, 100%]\n"
+	    "three 100%  1.9 KiB / 1.9 KiB  1.1 KiB/s  ETA 0:00  "
+	    "[3/3 files, 100%]\n");
+	/* after its last file: single transfers again */
+	progress_start(&m.p, "four", 10, 0);
+	update_at(&m, 4000, 0, 10);
+	update_at(&m, 4100, 10, 10);
+	progress_end(&m.p, true);
+	ck_assert_str_eq(meter_text(&m),
+	    "four   0%  0 B / 10 B  -- B/s  ETA --:--\n"
+	    "four 100%  10 B / 10 B  100 B/s  ETA 0:00\n");
+	/* a batch cut short ends with (0, 0) */
+	progress_batch(&m.p, 5, 50);
+	progress_start(&m.p, "five", 10, 0);
+	update_at(&m, 5000, 0, 10);
+	progress_end(&m.p, false);
+	ck_assert_str_eq(meter_text(&m),
+	    "five   0%  0 B / 10 B  0 B/s  ETA --:--  [1/5 files, 0%]\n"
+	    "five   0%  0 B / 10 B  0 B/s  ETA --:--  [1/5 files, 0%]\n");
+	progress_batch(&m.p, 0, 0);
+	progress_start(&m.p, "six", 10, 0);
+	update_at(&m, 6000, 10, 10);
+	ck_assert_str_eq(meter_text(&m),
+	    "six 100%  10 B / 10 B  0 B/s  ETA 0:00\n");
+	progress_end(&m.p, true);
+	meter_close(&m);
+}
+END_TEST
+
+START_TEST(test_progress_quiet)
+{
+	struct meter m;
+
+	/* disabled: nothing at all */
+	meter_open(&m, false, true);
+	progress_batch(&m.p, 2, 10);
+	progress_start(&m.p, "x", 10, 0);
+	update_at(&m, 1000, 5, 10);
+	progress_end(&m.p, true);
+	ck_assert_str_eq(meter_text(&m), "");
+	meter_close(&m);
+	/* a transfer that failed before it began leaves no line */
+	meter_open(&m, true, true);
+	progress_start(&m.p, "x", 10, 0);
+	progress_end(&m.p, false);
+	ck_assert_str_eq(meter_text(&m), "");
+	meter_close(&m);
+}
+END_TEST
+
+/* Columns of a line as progress.c counts them (escaped text: ASCII and
+ * well-formed UTF-8). */
+static size_t
+line_cols(const char *s, size_t n)
+{
+	size_t cols = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			cols += (unsigned char)s[i] >= 0xe1 ? 2 : 1;
+	return cols;
+}
+
+/* Names are escaped, and shortened in the middle to fit 80 columns. */
+START_TEST(test_progress_names)
+{
+	struct meter m;
+	char name[PROTO_PATH_MAX + 1];
+	const char *text, *nl;
+
+	meter_open(&m, true, false);
+	progress_start(&m.p, "evil\x1b]0;t\x07\xe2\x80\xae.txt\xff", 1, 0);
+	update_at(&m, 1000, 1, 1);
+	ck_assert_str_eq(meter_text(&m),
+	    "evil\\x1b]0;t\\x07\\xe2\\x80\\xae.txt\\xff 100%  1 B / 1 B  "
+	    "-- B/s  ETA 0:00\n");
+	progress_end(&m.p, true);
+	meter_text(&m);
+	/* long: the start, "...", more of the end; 79 columns at most */
+	memset(name, 'a', 100);
+	memcpy(name + 100, "-tail.iso", 10);
+	progress_start(&m.p, name, 1, 0);
+	update_at(&m, 1000, 0, 1);
+	text = meter_text(&m);
+	nl = strchr(text, '\n');
+	ck_assert_ptr_nonnull(nl);
+	ck_assert_uint_eq(line_cols(text, (size_t)(nl - text)), 79);
+	ck_assert_str_eq(text, "aaaaaaaaaaaaa...aaaaaaaaaaaaaaaaaaa-tail.iso"
+	    "   0%  0 B / 1 B  -- B/s  ETA --:--\n");
+	progress_end(&m.p, false);
+	meter_text(&m);
+	/* escapes and wide characters are counted in columns */
+	for (size_t i = 0; i < 40; i++)
+		memcpy(name + 3 * i, i % 2 ? "\xe6\x97\xa5" : "\x01\x01\x01",
+		    3);
+	strcpy(name + 120, "end");
+	progress_start(&m.p, name, 1, 0);
+	update_at(&m, 1000, 0, 1);
+	text = meter_text(&m);
+	nl = strchr(text, '\n');
+	ck_assert_ptr_nonnull(nl);
+	ck_assert_uint_le(line_cols(text, (size_t)(nl - text)), 79);
+	ck_assert_uint_ge(line_cols(text, (size_t)(nl - text)), 76);
+	/* an escape is never cut in two */
+	ck_assert_str_eq(text, "\\x01\\x01\\x01...\\x01\\x01\xe6\x97\xa5"
+	    "\\x01\\x01\\x01\xe6\x97\xa5" "end   0%  0 B / 1 B  -- B/s  "
+	    "ETA --:--\n");
+	ck_assert_ptr_nonnull(strstr(text, "\xe6\x97\xa5" "end   0%"));
+	progress_end(&m.p, false);
+	meter_text(&m);
+	/* longer than anything kept: both ends survive, cut at characters */
+	memset(name, 'm', PROTO_PATH_MAX);
+	memcpy(name, "head", 4);
+	memcpy(name + PROGRESS_PIECE - 1, "\xc3\xa9", 2);
+	memcpy(name + PROTO_PATH_MAX - PROGRESS_PIECE - 1, "\xc3\xa9", 2);
+	memcpy(name + PROTO_PATH_MAX - 4, "tail", 4);
+	name[PROTO_PATH_MAX] = '\0';
+	progress_start(&m.p, name, 1, 0);
+	update_at(&m, 1000, 0, 1);
+	text = meter_text(&m);
+	ck_assert_int_eq(strncmp(text, "headmmm", 7), 0);
+	ck_assert_ptr_nonnull(strstr(text, "mmm...mmm"));
+	ck_assert_ptr_nonnull(strstr(text, "mmmtail   0%"));
+	ck_assert_ptr_null(strstr(text, "\\x"));
+	nl = strchr(text, '\n');
+	ck_assert_uint_eq(line_cols(text, (size_t)(nl - text)), 79);
+	progress_end(&m.p, false);
+	meter_close(&m);
+}
+END_TEST
+
 static Suite *
 ftpc_suite(void)
 {
 	Suite *s = suite_create("ftpc");
 	TCase *t = tcase_create("text");
 	TCase *l = tcase_create("localfile");
+	TCase *g = tcase_create("glob");
+	TCase *r = tcase_create("rpath");
+	TCase *m = tcase_create("progress");
 
 	tcase_add_test(t, test_split_blanks);
 	tcase_add_test(t, test_split_quotes);
@@ -692,6 +1468,26 @@ ftpc_suite(void)
 	tcase_add_test(l, test_part_busy);
 	tcase_add_test(l, test_open_read);
 	suite_add_tcase(s, l);
+	tcase_add_test(g, test_glob_table);
+	tcase_add_test(g, test_glob_magic);
+	tcase_add_test(g, test_glob_check);
+	tcase_add_test(g, test_glob_pathological);
+	suite_add_tcase(s, g);
+	tcase_add_test(r, test_rpath_resolve);
+	tcase_add_test(r, test_rpath_leaves_root);
+	tcase_add_test(r, test_rpath_limits);
+	tcase_add_test(r, test_rpath_base);
+	suite_add_tcase(s, r);
+	tcase_add_test(m, test_progress_human);
+	tcase_add_test(m, test_progress_lines);
+	tcase_add_test(m, test_progress_tty);
+	tcase_add_test(m, test_progress_sizes_eta);
+	tcase_add_test(m, test_progress_window);
+	tcase_add_test(m, test_progress_resume);
+	tcase_add_test(m, test_progress_batch);
+	tcase_add_test(m, test_progress_quiet);
+	tcase_add_test(m, test_progress_names);
+	suite_add_tcase(s, m);
 	return s;
 }
 

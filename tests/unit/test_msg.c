@@ -42,7 +42,7 @@ put_sample(struct buf *b, enum sample s)
 	struct msg_hello h = { PROTO_MAGIC, PROTO_VERSION, 5, "ftpc 1" };
 	struct msg_hello_ok ok = { 1, 0, 2, { { 1, 1048576 }, { 9, 7 } },
 				   "ftpd" };
-	struct msg_list l = { "a/b" };
+	struct msg_path l = { "a/b" };
 	struct msg_get g = { "x", 77, false, 0 };
 	struct msg_put p = { "dir/f", 123456789, 0 };
 	struct msg_file f = { 1000, -5, 10 };
@@ -56,7 +56,7 @@ put_sample(struct buf *b, enum sample s)
 	switch (s) {
 	case S_HELLO: return msg_put_hello(b, &h);
 	case S_HELLO_OK: return msg_put_hello_ok(b, &ok);
-	case S_LIST: return msg_put_list(b, &l);
+	case S_LIST: return msg_put_path(b, &l);
 	case S_GET: return msg_put_get(b, &g);
 	case S_PUT: return msg_put_put(b, &p);
 	case S_FILE: return msg_put_file(b, &f);
@@ -102,7 +102,7 @@ decode_sample(struct buf *b, enum sample s)
 	union {
 		struct msg_hello h;
 		struct msg_hello_ok ok;
-		struct msg_list l;
+		struct msg_path l;
 		struct msg_get g;
 		struct msg_put p;
 		struct msg_file f;
@@ -117,7 +117,7 @@ decode_sample(struct buf *b, enum sample s)
 	switch (s) {
 	case S_HELLO: return msg_get_hello(b, &m.h);
 	case S_HELLO_OK: return msg_get_hello_ok(b, &m.ok);
-	case S_LIST: return msg_get_list(b, &m.l);
+	case S_LIST: return msg_get_path(b, &m.l);
 	case S_GET: return msg_get_get(b, &m.g);
 	case S_PUT: return msg_get_put(b, &m.p);
 	case S_FILE: return msg_get_file(b, &m.f);
@@ -252,15 +252,15 @@ END_TEST
 
 START_TEST(test_requests_round_trip)
 {
-	struct msg_list l = { "" }, l2;
+	struct msg_path l = { "" }, l2;
 	struct msg_get g = { "d\xC3\xA9j\xC3\xA0/vu", UINT64_MAX, false, 0 };
 	struct msg_get g2;
 	struct msg_put p = { "up", 42, 7 }, p2;
 	struct buf b;
 
 	buf_init(&b, PROTO_CONTROL_MAX);
-	ck_assert_int_eq(msg_put_list(&b, &l), FTP_OK);
-	ck_assert_int_eq(msg_get_list(&b, &l2), FTP_OK);
+	ck_assert_int_eq(msg_put_path(&b, &l), FTP_OK);
+	ck_assert_int_eq(msg_get_path(&b, &l2), FTP_OK);
 	ck_assert_str_eq(l2.path, "");
 	ck_assert_int_eq(msg_put_get(&b, &g), FTP_OK);
 	ck_assert_int_eq(msg_get_get(&b, &g2), FTP_OK);
@@ -495,7 +495,7 @@ END_TEST
 START_TEST(test_string_fields_limits)
 {
 	struct msg_hello h = { PROTO_MAGIC, 1, 0, "" }, h2;
-	struct msg_list l, l2;
+	struct msg_path l, l2;
 	struct buf b;
 
 	buf_init(&b, PROTO_CONTROL_MAX);
@@ -505,10 +505,10 @@ START_TEST(test_string_fields_limits)
 	ck_assert_uint_eq(strlen(h2.software), PROTO_SOFTWARE_MAX);
 	/* Not NUL-terminated within the field: refused, no over-read. */
 	memset(&l, 'p', sizeof(l));
-	ck_assert_int_eq(msg_put_list(&b, &l), FTP_E_TOO_LARGE);
+	ck_assert_int_eq(msg_put_path(&b, &l), FTP_E_TOO_LARGE);
 	l.path[PROTO_PATH_MAX] = '\0';
-	ck_assert_int_eq(msg_put_list(&b, &l), FTP_OK);
-	ck_assert_int_eq(msg_get_list(&b, &l2), FTP_OK);
+	ck_assert_int_eq(msg_put_path(&b, &l), FTP_OK);
+	ck_assert_int_eq(msg_get_path(&b, &l2), FTP_OK);
 	ck_assert_uint_eq(strlen(l2.path), PROTO_PATH_MAX);
 	/* 65 bytes of software and 4097 of path on the wire. */
 	ck_assert_int_eq(buf_put_u32(&b, PROTO_MAGIC), FTP_OK);
@@ -524,7 +524,7 @@ START_TEST(test_string_fields_limits)
 	ck_assert_int_eq(buf_put_u16(&b, PROTO_PATH_MAX + 1), FTP_OK);
 	for (int i = 0; i <= PROTO_PATH_MAX; i++)
 		ck_assert_int_eq(buf_put_u8(&b, 'p'), FTP_OK);
-	ck_assert_int_eq(msg_get_list(&b, &l2), FTP_E_STR_LONG);
+	ck_assert_int_eq(msg_get_path(&b, &l2), FTP_E_STR_LONG);
 	buf_free(&b);
 }
 END_TEST
@@ -534,7 +534,7 @@ START_TEST(test_bad_strings_rejected)
 	static const char *bad[] = { "\xC0\xAF", "\xED\xA0\x80",
 				     "a\xF4\x90\x80\x80", "\xE2\x82" };
 	struct msg_get g = { "", 0, false, 0 };
-	struct msg_list l;
+	struct msg_path l;
 	struct buf b;
 
 	buf_init(&b, PROTO_CONTROL_MAX);
@@ -546,13 +546,13 @@ START_TEST(test_bad_strings_rejected)
 				 FTP_OK);
 		ck_assert_int_eq(buf_put_bytes(&b, bad[i], strlen(bad[i])),
 				 FTP_OK);
-		ck_assert_int_eq(msg_get_list(&b, &l), FTP_E_BAD_STRING);
+		ck_assert_int_eq(msg_get_path(&b, &l), FTP_E_BAD_STRING);
 		buf_reset(&b);
 	}
 	/* An embedded NUL on the wire. */
 	ck_assert_int_eq(buf_put_u16(&b, 3), FTP_OK);
 	ck_assert_int_eq(buf_put_bytes(&b, "a\0b", 3), FTP_OK);
-	ck_assert_int_eq(msg_get_list(&b, &l), FTP_E_BAD_STRING);
+	ck_assert_int_eq(msg_get_path(&b, &l), FTP_E_BAD_STRING);
 	buf_free(&b);
 }
 END_TEST

@@ -1,8 +1,10 @@
 /*
  * test_store.c - the local store backend against a real directory tree in
  * a fresh mkdtemp root per test: confinement (lexical and through
- * symlinks), reading, atomic uploads, streamed listings and recovery.
+ * symlinks), reading, atomic uploads, changes to the tree, streamed
+ * listings and recovery.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <check.h>
@@ -1051,6 +1053,599 @@ START_TEST(partial_sweep)
 }
 END_TEST
 
+/* --- changing the tree ------------------------------------------------- */
+
+/* What is at rel (relative to dirfd), the last component not followed:
+ * its mode, or 0 if nothing is there. */
+static mode_t
+mode_at(int dirfd, const char *rel)
+{
+	struct stat sb;
+
+	if (fstatat(dirfd, rel, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
+		ck_assert_int_eq(errno, ENOENT);
+		return 0;
+	}
+	return sb.st_mode;
+}
+
+static ino_t
+ino_at(int dirfd, const char *rel)
+{
+	struct stat sb;
+
+	ck_assert_int_eq(fstatat(dirfd, rel, &sb, AT_SYMLINK_NOFOLLOW), 0);
+	return sb.st_ino;
+}
+
+static void
+link_is(int dirfd, const char *rel, const char *target)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlinkat(dirfd, rel, buf, sizeof(buf) - 1);
+
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, target);
+}
+
+/* Entries in the directory rel beneath the root. */
+static unsigned
+entries_of(const char *rel)
+{
+	int fd = openat(rootfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	unsigned n;
+
+	ck_assert_int_ge(fd, 0);
+	n = entries_in(fd);
+	close(fd);
+	return n;
+}
+
+/* Leaves a kept resumable upload for path, holding one byte. */
+static void
+keep_partial(const char *path)
+{
+	struct stor_upload *up;
+	uint64_t have;
+
+	ck_assert_int_eq(stor_upload_begin_resumable(st, path, true, &up,
+	    &have), 0);
+	ck_assert_int_eq(stor_upload_write(up, "x", 1), 0);
+	stor_upload_keep(up);
+}
+
+static bool
+is_partial(const char *name)
+{
+	return strncmp(name, STOR_PARTIAL_PREFIX,
+	    strlen(STOR_PARTIAL_PREFIX)) == 0;
+}
+
+/* Whether an upload holds the partial name in dfd, tried as the store
+ * tries it (a lock of our own is let go at the close). */
+static bool
+held(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	bool busy;
+
+	ck_assert_int_ge(fd, 0);
+	busy = flock(fd, LOCK_EX | LOCK_NB) != 0;
+	close(fd);
+	return busy;
+}
+
+enum blocker { HELD, UPLOADING, OTHER };
+
+/* Whether, in dir's readdir order (the order the store walks it in), a
+ * kept upload nobody holds comes before the blocker: the entry other, or
+ * the held partial (HELD), or the random upload temporary (UPLOADING). */
+static bool
+kept_first(const char *dir, enum blocker kind, const char *other)
+{
+	int fd = openat(rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool kept = false, found = false;
+	struct dirent *de;
+	DIR *d;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_ptr_nonnull(d = fdopendir(fd));
+	while (!found && (de = readdir(d)) != NULL) {
+		if (kind == OTHER)
+			found = strcmp(de->d_name, other) == 0;
+		else if (kind == UPLOADING)
+			found = strncmp(de->d_name, STOR_TEMP_PREFIX,
+			    strlen(STOR_TEMP_PREFIX)) == 0 &&
+			    !is_partial(de->d_name);
+		else
+			found = is_partial(de->d_name) &&
+			    held(dirfd(d), de->d_name);
+		if (!found && is_partial(de->d_name))
+			kept = true;
+	}
+	closedir(d);
+	ck_assert(found);
+	return kept;
+}
+
+/*
+ * Fills dir with kept uploads and one blocker of kind, placed so that a
+ * kept upload precedes it in readdir order: an rmdir that removed kept
+ * uploads before judging every entry would then remove one.  *up is the
+ * blocker's upload (NULL for OTHER), *path its target.  Returns the
+ * number of kept uploads.
+ */
+static unsigned
+block(const char *dir, enum blocker kind, struct stor_upload **up,
+      char *path, size_t size)
+{
+	char kpath[64];
+	unsigned i, kept = 0;
+	uint64_t have;
+
+	for (i = 0; i < 64; i++) {
+		snprintf(kpath, sizeof(kpath), "%s/k%u", dir, i);
+		keep_partial(kpath);
+		kept++;
+		snprintf(path, size, "%s/b%u", dir, i);
+		*up = NULL;
+		if (kind == HELD)
+			ck_assert_int_eq(stor_upload_begin_resumable(st, path,
+			    true, up, &have), 0);
+		else if (kind == UPLOADING)
+			ck_assert_int_eq(stor_upload_begin(st, path, up), 0);
+		else
+			put(rootfd, path, "someone's");
+		if (kept_first(dir, kind, path + strlen(dir) + 1))
+			return kept;
+		/* It came first: make it harmless and try another. */
+		if (kind == HELD) {
+			stor_upload_keep(*up);
+			kept++;
+		} else if (kind == UPLOADING) {
+			stor_upload_abort(*up);
+		} else {
+			ck_assert_int_eq(unlinkat(rootfd, path, 0), 0);
+		}
+	}
+	ck_abort_msg("no kept upload before the blocker");
+	return 0;
+}
+
+/* A blocker keeps the directory and everything in it; once it is gone,
+ * the kept uploads go with the directory. */
+static void
+rmdir_blocked(enum blocker kind)
+{
+	struct stor_upload *up;
+	char path[64];
+	unsigned kept, all;
+
+	ck_assert_int_eq(mkdirat(rootfd, "d", 0755), 0);
+	kept = block("d", kind, &up, path, sizeof(path));
+	all = kept + (kind == OTHER ? 0 : 1);
+	ck_assert_uint_eq(temps(), all);
+	ck_assert_int_eq(stor_rmdir(st, "d"), -ENOTEMPTY);
+	ck_assert_uint_eq(temps(), all);
+	ck_assert_uint_eq(entries_in(rootfd), 1);
+	/* The upload goes on unharmed and lands in the directory. */
+	if (up != NULL) {
+		ck_assert_int_eq(stor_upload_write(up, "done", 4), 0);
+		ck_assert_int_eq(stor_upload_commit(up), 0);
+		ck_assert_str_eq(slurp(rootfd, path), "done");
+		ck_assert_uint_eq(temps(), kept);
+		ck_assert_int_eq(stor_rmdir(st, "d"), -ENOTEMPTY);
+		ck_assert_uint_eq(temps(), kept);
+	}
+	ck_assert_int_eq(stor_unlink(st, path), 0);
+	ck_assert_int_eq(stor_rmdir(st, "d"), 0);
+	ck_assert_uint_eq(mode_at(rootfd, "d"), 0);
+	ck_assert_uint_eq(temps(), 0);
+}
+
+START_TEST(mkdir_made)
+{
+	struct stor_info info;
+	mode_t old;
+
+	/* 0777, then the umask: the process's choice, as for any mkdir. */
+	old = umask(0);
+	ck_assert_int_eq(stor_mkdir(st, "open"), 0);
+	umask(027);
+	ck_assert_int_eq(stor_mkdir(st, "closed"), 0);
+	umask(old);
+	ck_assert_uint_eq(mode_at(rootfd, "open"), S_IFDIR | 0777);
+	ck_assert_uint_eq(mode_at(rootfd, "closed"), S_IFDIR | 0750);
+	ck_assert_int_eq(stor_mkdir(st, "open/sub"), 0);
+	ck_assert_int_eq(stor_stat(st, "open/sub", &info), 0);
+	ck_assert_int_eq(info.kind, STOR_DIR);
+	ck_assert_int_eq(upload("open/sub/f", "in it"), 0);
+	ck_assert_str_eq(slurp(rootfd, "open/sub/f"), "in it");
+}
+END_TEST
+
+START_TEST(mkdir_refused)
+{
+	put(rootfd, "f", "file");
+	ck_assert_int_eq(mkdirat(rootfd, "d", 0755), 0);
+	ck_assert_int_eq(stor_mkdir(st, "d"), -EEXIST);
+	ck_assert_int_eq(stor_mkdir(st, "f"), -EEXIST);
+	ck_assert_int_eq(stor_mkdir(st, "no/x"), -ENOENT);
+	ck_assert_int_eq(stor_mkdir(st, "f/x"), -ENOTDIR);
+	ck_assert_int_eq(stor_mkdir(st, ""), -EINVAL);
+	ck_assert_int_eq(stor_mkdir(st, "."), -EINVAL);
+	ck_assert_int_eq(stor_mkdir(st, "d/"), -EINVAL);
+	ck_assert_int_eq(stor_mkdir(st, "d/./x"), -EINVAL);
+	ck_assert_int_eq(stor_mkdir(st, "d/../x"), -EINVAL);
+	ck_assert_int_eq(stor_mkdir(st, STOR_TEMP_PREFIX "x"), -EINVAL);
+	ck_assert_int_eq(stor_mkdir(st, "d/" STOR_PARTIAL_PREFIX "0"),
+	    -EINVAL);
+	ck_assert_uint_eq(entries_in(rootfd), 2);
+	ck_assert_uint_eq(temps(), 0);
+	ck_assert_str_eq(slurp(rootfd, "f"), "file");
+}
+END_TEST
+
+/* A (dangling) symlink at the name is the name taken, never followed to
+ * make its target, inside the root or out of it. */
+START_TEST(mkdir_symlink_final)
+{
+	ck_assert_int_eq(symlinkat("../outside/made", rootfd, "out"), 0);
+	ck_assert_int_eq(symlinkat("made", rootfd, "in"), 0);
+	ck_assert_int_eq(stor_mkdir(st, "out"), -EEXIST);
+	ck_assert_int_eq(stor_mkdir(st, "in"), -EEXIST);
+	ck_assert_uint_eq(entries_in(outfd), 0);
+	ck_assert_uint_eq(mode_at(rootfd, "made"), 0);
+	ck_assert(S_ISLNK(mode_at(rootfd, "in")));
+}
+END_TEST
+
+START_TEST(rmdir_removed)
+{
+	ck_assert_int_eq(mkdirat(rootfd, "a", 0755), 0);
+	ck_assert_int_eq(mkdirat(rootfd, "a/b", 0755), 0);
+	ck_assert_int_eq(mkdirat(rootfd, "e", 0755), 0);
+	ck_assert_int_eq(stor_rmdir(st, "a/b"), 0);
+	ck_assert_uint_eq(mode_at(rootfd, "a/b"), 0);
+	ck_assert(S_ISDIR(mode_at(rootfd, "a")));
+	ck_assert_int_eq(stor_rmdir(st, "a"), 0);
+	ck_assert_int_eq(stor_rmdir(st, "e"), 0);
+	ck_assert_uint_eq(entries_in(rootfd), 0);
+	ck_assert_int_eq(stor_rmdir(st, "e"), -ENOENT);
+}
+END_TEST
+
+START_TEST(rmdir_refused)
+{
+	ck_assert_int_eq(mkdirat(rootfd, "d", 0755), 0);
+	ck_assert_int_eq(mkdirat(rootfd, "full", 0755), 0);
+	ck_assert_int_eq(mkdirat(rootfd, "full/empty", 0755), 0);
+	ck_assert_int_eq(mkdirat(rootfd, "odd", 0755), 0);
+	put(rootfd, "f", "file");
+	ck_assert_int_eq(symlinkat("d", rootfd, "ld"), 0);
+	keep_partial("d/k");
+	/* Named like a kept upload but not a regular file: not ours. */
+	ck_assert_int_eq(mkdirat(rootfd, "odd/" STOR_PARTIAL_PREFIX "0",
+	    0755), 0);
+	ck_assert_int_eq(symlinkat("x", rootfd, "odd/" STOR_PARTIAL_PREFIX
+	    "1"), 0);
+	ck_assert_int_eq(stor_rmdir(st, "f"), -ENOTDIR);
+	/* The link is not followed to its directory, nor its kept upload
+	 * removed. */
+	ck_assert_int_eq(stor_rmdir(st, "ld"), -ENOTDIR);
+	ck_assert_uint_eq(entries_of("d"), 1);
+	ck_assert_int_eq(stor_rmdir(st, "full"), -ENOTEMPTY);
+	ck_assert_int_eq(stor_rmdir(st, "odd"), -ENOTEMPTY);
+	ck_assert_int_eq(stor_rmdir(st, "nope"), -ENOENT);
+	ck_assert_int_eq(stor_rmdir(st, "f/x"), -ENOTDIR);
+	ck_assert_int_eq(stor_rmdir(st, ""), -EINVAL);
+	ck_assert_int_eq(stor_rmdir(st, "."), -EINVAL);
+	ck_assert_int_eq(stor_rmdir(st, "d/"), -EINVAL);
+	ck_assert_int_eq(stor_rmdir(st, "d/.."), -EINVAL);
+	ck_assert_uint_eq(entries_in(rootfd), 5);
+	ck_assert(S_ISDIR(mode_at(rootfd, "d")));
+	ck_assert(S_ISLNK(mode_at(rootfd, "ld")));
+	ck_assert(S_ISDIR(mode_at(rootfd, "full/empty")));
+	ck_assert(S_ISDIR(mode_at(rootfd, "odd/" STOR_PARTIAL_PREFIX "0")));
+	ck_assert(S_ISLNK(mode_at(rootfd, "odd/" STOR_PARTIAL_PREFIX "1")));
+}
+END_TEST
+
+START_TEST(rmdir_kept_partials)
+{
+	ck_assert_int_eq(mkdirat(rootfd, "d", 0755), 0);
+	keep_partial("d/a");
+	keep_partial("d/b");
+	keep_partial("d/c");
+	ck_assert_uint_eq(temps(), 3);
+	ck_assert_int_eq(stor_rmdir(st, "d"), 0);
+	ck_assert_uint_eq(mode_at(rootfd, "d"), 0);
+	ck_assert_uint_eq(temps(), 0);
+}
+END_TEST
+
+START_TEST(rmdir_held_partial)
+{
+	rmdir_blocked(HELD);
+}
+END_TEST
+
+START_TEST(rmdir_upload_in_progress)
+{
+	rmdir_blocked(UPLOADING);
+}
+END_TEST
+
+START_TEST(rmdir_other_entry)
+{
+	rmdir_blocked(OTHER);
+}
+END_TEST
+
+START_TEST(unlink_removed)
+{
+	ck_assert_int_eq(mkdirat(rootfd, "d", 0755), 0);
+	put(rootfd, "d/f", "gone");
+	put(rootfd, "keep", "target");
+	put(outfd, "secret", "secret");
+	ck_assert_int_eq(mkfifoat(rootfd, "p", 0644), 0);
+	ck_assert_int_eq(symlinkat("keep", rootfd, "lk"), 0);
+	ck_assert_int_eq(symlinkat("d", rootfd, "ld"), 0);
+	ck_assert_int_eq(symlinkat("../outside/secret", rootfd, "ls"), 0);
+	ck_assert_int_eq(symlinkat("nowhere", rootfd, "dangling"), 0);
+	ck_assert_int_eq(stor_unlink(st, "d/f"), 0);
+	ck_assert_uint_eq(mode_at(rootfd, "d/f"), 0);
+	ck_assert_int_eq(stor_unlink(st, "p"), 0);
+	/* Links go themselves; their targets stay as they were. */
+	ck_assert_int_eq(stor_unlink(st, "lk"), 0);
+	ck_assert_int_eq(stor_unlink(st, "ld"), 0);
+	ck_assert_int_eq(stor_unlink(st, "ls"), 0);
+	ck_assert_int_eq(stor_unlink(st, "dangling"), 0);
+	ck_assert_uint_eq(entries_in(rootfd), 2);
+	ck_assert_str_eq(slurp(rootfd, "keep"), "target");
+	ck_assert(S_ISDIR(mode_at(rootfd, "d")));
+	ck_assert_str_eq(slurp(outfd, "secret"), "secret");
+	ck_assert_int_eq(stor_unlink(st, "d/f"), -ENOENT);
+}
+END_TEST
+
+START_TEST(unlink_refused)
+{
+	ck_assert_int_eq(mkdirat(rootfd, "d", 0755), 0);
+	put(rootfd, "f", "file");
+	put(rootfd, STOR_TEMP_PREFIX "x", "temp");
+	put(rootfd, "d/" STOR_PARTIAL_PREFIX "0", "partial");
+	ck_assert_int_eq(stor_unlink(st, "d"), -EISDIR);
+	ck_assert_int_eq(stor_unlink(st, "nope"), -ENOENT);
+	ck_assert_int_eq(stor_unlink(st, "f/x"), -ENOTDIR);
+	ck_assert_int_eq(stor_unlink(st, ""), -EINVAL);
+	ck_assert_int_eq(stor_unlink(st, "."), -EINVAL);
+	ck_assert_int_eq(stor_unlink(st, "f/"), -EINVAL);
+	/* The store's temporaries are not the client's to remove. */
+	ck_assert_int_eq(stor_unlink(st, STOR_TEMP_PREFIX "x"), -EINVAL);
+	ck_assert_int_eq(stor_unlink(st, "d/" STOR_PARTIAL_PREFIX "0"),
+	    -EINVAL);
+	ck_assert(S_ISDIR(mode_at(rootfd, "d")));
+	ck_assert_str_eq(slurp(rootfd, "f"), "file");
+	ck_assert_uint_eq(temps(), 2);
+}
+END_TEST
+
+START_TEST(rename_moved)
+{
+	ino_t ino, dino;
+
+	ck_assert_int_eq(mkdirat(rootfd, "d", 0755), 0);
+	ck_assert_int_eq(mkdirat(rootfd, "e", 0755), 0);
+	put(rootfd, "a", "content");
+	put(rootfd, "d/in", "inner");
+	ino = ino_at(rootfd, "a");
+	dino = ino_at(rootfd, "d");
+	ck_assert_int_eq(stor_rename(st, "a", "b"), 0);
+	ck_assert_uint_eq(mode_at(rootfd, "a"), 0);
+	ck_assert_uint_eq(ino_at(rootfd, "b"), ino);
+	ck_assert_int_eq(stor_rename(st, "b", "e/c"), 0);
+	ck_assert_str_eq(slurp(rootfd, "e/c"), "content");
+	/* A directory moves with what it holds, beneath another. */
+	ck_assert_int_eq(stor_rename(st, "d", "e/d2"), 0);
+	ck_assert_uint_eq(ino_at(rootfd, "e/d2"), dino);
+	ck_assert_str_eq(slurp(rootfd, "e/d2/in"), "inner");
+	ck_assert_int_eq(stor_rename(st, "e/d2/in", "top"), 0);
+	ck_assert_str_eq(slurp(rootfd, "top"), "inner");
+	/* Onto itself: rename(2) does nothing and succeeds. */
+	ck_assert_int_eq(stor_rename(st, "top", "top"), 0);
+	ck_assert_str_eq(slurp(rootfd, "top"), "inner");
+	ck_assert_uint_eq(entries_in(rootfd), 2);
+	ck_assert_uint_eq(temps(), 0);
+}
+END_TEST
+
+START_TEST(rename_symlink_final)
+{
+	put(rootfd, "f", "target");
+	put(outfd, "secret", "secret");
+	ck_assert_int_eq(mkdirat(rootfd, "d", 0755), 0);
+	ck_assert_int_eq(symlinkat("f", rootfd, "lf"), 0);
+	ck_assert_int_eq(symlinkat("../outside/secret", rootfd, "ls"), 0);
+	ck_assert_int_eq(symlinkat("d", rootfd, "ld"), 0);
+	ck_assert_int_eq(stor_rename(st, "lf", "lf2"), 0);
+	ck_assert_int_eq(stor_rename(st, "ls", "ls2"), 0);
+	/* Onto a link to a directory: the link is replaced, not entered. */
+	ck_assert_int_eq(stor_rename(st, "lf2", "ld"), 0);
+	link_is(rootfd, "ld", "f");
+	link_is(rootfd, "ls2", "../outside/secret");
+	ck_assert_uint_eq(mode_at(rootfd, "lf"), 0);
+	ck_assert_uint_eq(mode_at(rootfd, "lf2"), 0);
+	ck_assert_uint_eq(mode_at(rootfd, "d/lf2"), 0);
+	ck_assert_str_eq(slurp(rootfd, "f"), "target");
+	ck_assert_uint_eq(entries_in(rootfd), 4);
+	ck_assert(S_ISDIR(mode_at(rootfd, "d")));
+	ck_assert_uint_eq(entries_in(outfd), 1);
+	ck_assert_str_eq(slurp(outfd, "secret"), "secret");
+}
+END_TEST
+
+/* The name changes from the old file to the new in one step: a reader
+ * of the old file keeps it whole, and the name is the moved inode. */
+START_TEST(rename_replaces)
+{
+	struct stor_file *old;
+	struct stor_info info;
+	ino_t ino;
+
+	put(rootfd, "new", "new content");
+	put(rootfd, "cur", "old");
+	ck_assert_int_eq(mkdirat(rootfd, "x", 0755), 0);
+	put(rootfd, "x/f", "x");
+	ck_assert_int_eq(mkdirat(rootfd, "empty", 0755), 0);
+	ino = ino_at(rootfd, "new");
+	ck_assert_int_eq(stor_open_read(st, "cur", &old, &info), 0);
+	ck_assert_int_eq(stor_rename(st, "new", "cur"), 0);
+	ck_assert_uint_eq(ino_at(rootfd, "cur"), ino);
+	ck_assert_str_eq(slurp(rootfd, "cur"), "new content");
+	ck_assert_uint_eq(mode_at(rootfd, "new"), 0);
+	ck_assert_str_eq(store_slurp(old), "old");
+	stor_file_close(old);
+	/* A directory replaces an empty directory. */
+	ino = ino_at(rootfd, "x");
+	ck_assert_int_eq(stor_rename(st, "x", "empty"), 0);
+	ck_assert_uint_eq(ino_at(rootfd, "empty"), ino);
+	ck_assert_str_eq(slurp(rootfd, "empty/f"), "x");
+	ck_assert_uint_eq(entries_in(rootfd), 2);
+	ck_assert_uint_eq(temps(), 0);
+}
+END_TEST
+
+START_TEST(rename_refused)
+{
+	static const char *const bad[] = { "", ".", "f/", "a/../f",
+					   STOR_TEMP_PREFIX "x",
+					   STOR_PARTIAL_PREFIX "0" };
+	size_t i;
+
+	ck_assert_int_eq(mkdirat(rootfd, "d", 0755), 0);
+	ck_assert_int_eq(mkdirat(rootfd, "d/e", 0755), 0);
+	ck_assert_int_eq(mkdirat(rootfd, "full", 0755), 0);
+	put(rootfd, "full/f", "full");
+	put(rootfd, "f", "file");
+	put(rootfd, STOR_TEMP_PREFIX "x", "temp");
+	/* A directory cannot go beneath itself. */
+	ck_assert_int_eq(stor_rename(st, "d", "d/sub"), -EINVAL);
+	ck_assert_int_eq(stor_rename(st, "d", "d/e/sub"), -EINVAL);
+	ck_assert_int_eq(stor_rename(st, "d", "full"), -ENOTEMPTY);
+	ck_assert_int_eq(stor_rename(st, "d", "f"), -ENOTDIR);
+	ck_assert_int_eq(stor_rename(st, "f", "d"), -EISDIR);
+	ck_assert_int_eq(stor_rename(st, "nope", "x"), -ENOENT);
+	ck_assert_int_eq(stor_rename(st, "f", "no/x"), -ENOENT);
+	ck_assert_int_eq(stor_rename(st, "f", "f/x"), -ENOTDIR);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(stor_rename(st, bad[i], "x"), -EINVAL);
+		ck_assert_int_eq(stor_rename(st, "f", bad[i]), -EINVAL);
+		ck_assert_int_eq(stor_rename(st, "d", bad[i]), -EINVAL);
+	}
+	ck_assert_uint_eq(entries_in(rootfd), 4);
+	ck_assert(S_ISDIR(mode_at(rootfd, "d/e")));
+	ck_assert_uint_eq(entries_of("d"), 1);
+	ck_assert_str_eq(slurp(rootfd, "f"), "file");
+	ck_assert_str_eq(slurp(rootfd, "full/f"), "full");
+	ck_assert_str_eq(slurp(rootfd, STOR_TEMP_PREFIX "x"), "temp");
+}
+END_TEST
+
+/* A symlink in a parent that leads out of the root is refused for every
+ * change, whichever side of a rename it is on, and nothing outside
+ * changes. */
+START_TEST(manage_escape)
+{
+	put(rootfd, "f", "mine");
+	put(outfd, "secret", "secret");
+	ck_assert_int_eq(mkdirat(outfd, "sub", 0755), 0);
+	ck_assert_int_eq(symlinkat("../outside", rootfd, "out"), 0);
+	ck_assert_int_eq(symlinkat("/etc", rootfd, "etc"), 0);
+	ck_assert_int_eq(stor_mkdir(st, "out/new"), -EXDEV);
+	ck_assert_int_eq(stor_mkdir(st, "etc/ftp-test"), -EXDEV);
+	ck_assert_int_eq(stor_rmdir(st, "out/sub"), -EXDEV);
+	ck_assert_int_eq(stor_unlink(st, "out/secret"), -EXDEV);
+	ck_assert_int_eq(stor_unlink(st, "etc/passwd"), -EXDEV);
+	ck_assert_int_eq(stor_rename(st, "out/secret", "stolen"), -EXDEV);
+	ck_assert_int_eq(stor_rename(st, "f", "out/f"), -EXDEV);
+	ck_assert_int_eq(stor_rename(st, "f", "out/secret"), -EXDEV);
+	ck_assert_int_eq(stor_rename(st, "out/sub", "out/sub2"), -EXDEV);
+	ck_assert_int_eq(stor_mkdir(st, "../outside/new"), -EINVAL);
+	ck_assert_int_eq(stor_unlink(st, "../outside/secret"), -EINVAL);
+	ck_assert_int_eq(access("/etc/ftp-test", F_OK), -1);
+	ck_assert_int_eq(access("/etc/passwd", F_OK), 0);
+	ck_assert_uint_eq(entries_in(outfd), 2);
+	ck_assert_str_eq(slurp(outfd, "secret"), "secret");
+	ck_assert(S_ISDIR(mode_at(outfd, "sub")));
+	ck_assert_str_eq(slurp(rootfd, "f"), "mine");
+	ck_assert_uint_eq(entries_in(rootfd), 3);
+}
+END_TEST
+
+/* A user's store confines both sides of its changes to its own tree. */
+START_TEST(manage_sub_store)
+{
+	struct store *sub;
+
+	ck_assert_int_eq(mkdirat(rootfd, "alice", 0755), 0);
+	ck_assert_int_eq(mkdirat(rootfd, "bob", 0755), 0);
+	put(rootfd, "alice/a", "mine");
+	put(rootfd, "bob/b", "bob's");
+	ck_assert_int_eq(symlinkat("../bob", rootfd, "alice/lb"), 0);
+	ck_assert_int_eq(stor_open_sub(st, "alice", &sub), 0);
+	ck_assert_int_eq(stor_mkdir(sub, "x"), 0);
+	ck_assert(S_ISDIR(mode_at(rootfd, "alice/x")));
+	ck_assert_int_eq(stor_rename(sub, "a", "x/a"), 0);
+	ck_assert_int_eq(stor_rename(sub, "x/a", "../bob/a"), -EINVAL);
+	ck_assert_int_eq(stor_rename(sub, "x/a", "lb/a"), -EXDEV);
+	ck_assert_int_eq(stor_rename(sub, "lb/b", "b"), -EXDEV);
+	ck_assert_int_eq(stor_unlink(sub, "lb/b"), -EXDEV);
+	ck_assert_int_eq(stor_mkdir(sub, "lb/x"), -EXDEV);
+	ck_assert_int_eq(stor_rmdir(sub, ""), -EINVAL);
+	ck_assert_int_eq(stor_rename(sub, "", "y"), -EINVAL);
+	ck_assert_str_eq(slurp(rootfd, "alice/x/a"), "mine");
+	ck_assert_uint_eq(entries_of("bob"), 1);
+	ck_assert_str_eq(slurp(rootfd, "bob/b"), "bob's");
+	/* The link itself is alice's to remove. */
+	ck_assert_int_eq(stor_unlink(sub, "lb"), 0);
+	ck_assert(S_ISDIR(mode_at(rootfd, "bob")));
+	stor_free(sub);
+}
+END_TEST
+
+/* Every change, failing or not, gives back what it opened. */
+START_TEST(manage_no_fd_leaks)
+{
+	struct stor_upload *up;
+	uint64_t have;
+	unsigned before;
+
+	ck_assert_int_eq(symlinkat("../outside", rootfd, "out"), 0);
+	ck_assert_int_eq(mkdirat(rootfd, "busy", 0755), 0);
+	ck_assert_int_eq(stor_upload_begin_resumable(st, "busy/x", true, &up,
+	    &have), 0);
+	before = open_fds();
+	ck_assert_int_eq(stor_mkdir(st, "d"), 0);
+	ck_assert_int_eq(stor_mkdir(st, "d"), -EEXIST);
+	ck_assert_int_eq(stor_mkdir(st, "out/d"), -EXDEV);
+	put(rootfd, "d/f", "f");
+	ck_assert_int_eq(stor_rename(st, "d/f", "g"), 0);
+	ck_assert_int_eq(stor_rename(st, "d", "d/x"), -EINVAL);
+	ck_assert_int_eq(stor_rename(st, "g", "out/g"), -EXDEV);
+	ck_assert_int_eq(stor_rename(st, "nope/x", "g"), -ENOENT);
+	ck_assert_int_eq(stor_unlink(st, "d"), -EISDIR);
+	ck_assert_int_eq(stor_unlink(st, "g"), 0);
+	ck_assert_int_eq(stor_rmdir(st, "busy"), -ENOTEMPTY);
+	ck_assert_int_eq(stor_rmdir(st, "out"), -ENOTDIR);
+	keep_partial("d/k");
+	ck_assert_int_eq(stor_rmdir(st, "d"), 0);
+	ck_assert_uint_eq(open_fds(), before);
+	stor_upload_abort(up);
+}
+END_TEST
+
 /* A test case whose tests each get a fresh tree. */
 static TCase *
 tcase(Suite *s, const char *name)
@@ -1071,7 +1666,7 @@ store_suite(void)
 	Suite *s = suite_create("store");
 	TCase *confine = tcase(s, "confine"), *rd = tcase(s, "read");
 	TCase *upl = tcase(s, "upload"), *lst = tcase(s, "list");
-	TCase *rec = tcase(s, "recover");
+	TCase *rec = tcase(s, "recover"), *mng = tcase(s, "manage");
 
 	tcase_add_test(confine, lexical_escapes);
 	tcase_add_test(confine, symlink_to_etc);
@@ -1105,6 +1700,24 @@ store_suite(void)
 	tcase_add_test(rec, recover);
 	tcase_add_test(rec, open_bad_root);
 	tcase_add_test(rec, no_fd_leaks);
+	tcase_add_test(mng, mkdir_made);
+	tcase_add_test(mng, mkdir_refused);
+	tcase_add_test(mng, mkdir_symlink_final);
+	tcase_add_test(mng, rmdir_removed);
+	tcase_add_test(mng, rmdir_refused);
+	tcase_add_test(mng, rmdir_kept_partials);
+	tcase_add_test(mng, rmdir_held_partial);
+	tcase_add_test(mng, rmdir_upload_in_progress);
+	tcase_add_test(mng, rmdir_other_entry);
+	tcase_add_test(mng, unlink_removed);
+	tcase_add_test(mng, unlink_refused);
+	tcase_add_test(mng, rename_moved);
+	tcase_add_test(mng, rename_symlink_final);
+	tcase_add_test(mng, rename_replaces);
+	tcase_add_test(mng, rename_refused);
+	tcase_add_test(mng, manage_escape);
+	tcase_add_test(mng, manage_sub_store);
+	tcase_add_test(mng, manage_no_fd_leaks);
 	return s;
 }
 

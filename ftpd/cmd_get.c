@@ -139,6 +139,7 @@ get_stream(struct session *s, struct get *g, const struct stor_info *info)
 	struct msg_file mf;
 	struct msg_end end = { .has_crc = g->sum };
 	struct buf b;
+	struct timespec t0;
 	uint64_t left, first = g->off;
 	int r;
 
@@ -149,6 +150,7 @@ get_stream(struct session *s, struct get *g, const struct stor_info *info)
 	    (r = reply_send(s, PROTO_FILE, g->id, &b)) != FTP_OK)
 		goto out;
 	g->started = true;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while ((left = g->size - g->off) > 0) {
 		/* After shutdown's grace: stop between frames, so the id-0
 		 * ERROR SHUTDOWN that follows is still in step. */
@@ -163,6 +165,7 @@ get_stream(struct session *s, struct get *g, const struct stor_info *info)
 		/* Part of a frame may be out: the stream is out of step. */
 		if (reply_sent(s, r) != FTP_OK)
 			goto out;
+		session_pace(s, &t0, g->off - first);
 	}
 	/* The cache is the server's own note on the file; --read-only
 	 * promises no change at all, not even that. */

@@ -18,28 +18,22 @@
 #include "session.h"
 #include "store.h"
 
-/* The log line and, for a failure, the ERROR naming path (or, for a
- * RENAME whose destination alone is malformed, to).  A store call on the
- * root fails with -EINVAL, like moving a directory beneath itself, and
- * neither is "not a regular file" (reply_stor_error's reading of it). */
+/* The log line and, for a failure, the ERROR.  A store call on the root
+ * fails with -EINVAL, like moving a directory beneath itself, and neither
+ * is "not a regular file" (reply_stor_error's reading of it). */
 static int
 manage_done(struct session *s, const struct frame *f, const char *op,
-	    const char *path, const char *to, int rc)
+	    const char *path, int rc)
 {
-	char esc[LOG_ESCAPE_SIZE], esc_to[LOG_ESCAPE_SIZE];
+	char esc[LOG_ESCAPE_SIZE];
 
 	log_escape(esc, sizeof(esc), path);
-	log_escape(esc_to, sizeof(esc_to), to != NULL ? to : "");
-	log_msg("%s %s path=\"%s\"%s%s%s result=%s", s->peer, op, esc,
-	    to != NULL ? " to=\"" : "", esc_to, to != NULL ? "\"" : "",
+	log_msg("%s %s path=\"%s\" result=%s", s->peer, op, esc,
 	    rc < 0 ? ftp_errname(reply_stor_code(rc)) : "ok");
-	if (to != NULL && stor_path_check(path) == 0 &&
-	    stor_path_check(to) != 0)
-		path = to;
 	if (rc == -EINVAL && stor_path_check(path) == 0)
 		return reply_error(s, f->id, FTP_E_BAD_PATH, "%s not allowed "
 		    "on %s", op, *path == '\0' || strcmp(path, ".") == 0 ?
-		    "the root" : path);
+		    "the root" : esc);
 	if (rc < 0)
 		return reply_stor_error(s, f->id, rc, path);
 	return reply_send(s, PROTO_OK, f->id, NULL);
@@ -76,7 +70,7 @@ manage_path(struct session *s, struct frame *f, const char *op,
 
 	if ((r = msg_get_path(&f->body, &m)) != FTP_OK)
 		return session_fail(s, r, "bad %s: %s", op, ftp_strerror(r));
-	return manage_done(s, f, op, m.path, NULL, call(s->store, m.path));
+	return manage_done(s, f, op, m.path, call(s->store, m.path));
 }
 
 int
@@ -97,14 +91,33 @@ cmd_delete(struct session *s, struct frame *f)
 	return manage_path(s, f, "DELETE", stor_unlink);
 }
 
+/* The kernel does not say which of the two paths it refused, so the
+ * message names both. */
 int
 cmd_rename(struct session *s, struct frame *f)
 {
 	struct msg_rename m;
-	int r;
+	char from[LOG_ESCAPE_SIZE], to[LOG_ESCAPE_SIZE];
+	int r, err;
 
 	if ((r = msg_get_rename(&f->body, &m)) != FTP_OK)
 		return session_fail(s, r, "bad RENAME: %s", ftp_strerror(r));
-	return manage_done(s, f, "RENAME", m.from, m.to,
-	    stor_rename(s->store, m.from, m.to));
+	r = stor_rename(s->store, m.from, m.to);
+	log_escape(from, sizeof(from), m.from);
+	log_escape(to, sizeof(to), m.to);
+	err = reply_stor_code(r);
+	log_msg("%s RENAME path=\"%s\" to=\"%s\" result=%s", s->peer, from,
+	    to, r < 0 ? ftp_errname(err) : "ok");
+	if (r == 0)
+		return reply_send(s, PROTO_OK, f->id, NULL);
+	if (r == -EXDEV)
+		return reply_error(s, f->id, err, "cannot rename %s to %s: a "
+		    "path leaves the root", from, to);
+	if (r == -EINVAL && stor_path_check(m.from) == 0 &&
+	    stor_path_check(m.to) == 0)
+		return reply_error(s, f->id, err, "cannot rename %s to %s: the "
+		    "root cannot be renamed, nor a directory moved beneath "
+		    "itself", from, to);
+	return reply_error(s, f->id, err, "cannot rename %s to %s: %s", from,
+	    to, ftp_strerror(err));
 }

@@ -32,7 +32,7 @@ usage_brief(FILE *out)
 	    "            [--users FILE | --anonymous] [--read-only]\n"
 	    "            [--allow-plaintext-login] [--user NAME | "
 	    "--allow-root] [--config FILE]\n"
-	    "            [--transfer-log FILE]\n"
+	    "            [--transfer-log FILE] [--max-rate KIB]\n"
 	    "       ftpd --hash-password\n"
 	    "       ftpd --help | --version\n");
 }
@@ -81,6 +81,8 @@ usage_full(void)
 	    "      --allow-root          keep running as root (not advised)\n"
 	    "      --hash-password       read a password (no echo) and print\n"
 	    "                            its hash for a users file\n"
+	    "      --max-rate KIB        cap each download and upload at KIB\n"
+	    "                            KiB/s, %u..%u (default: no cap)\n"
 	    "      --transfer-log FILE   append a line per GET and PUT to FILE\n"
 	    "                            (xferlog fields, the name quoted)\n"
 	    "      --config FILE         read options from FILE first, one\n"
@@ -96,7 +98,8 @@ usage_full(void)
 	    FTPD_DEFAULT_LOGIN_TIMEOUT, FTPD_MAX_CLIENTS_CEILING,
 	    FTPD_DEFAULT_MAX_PER_ADDRESS, FTPD_SHUTDOWN_GRACE_CEILING,
 	    FTPD_DEFAULT_SHUTDOWN_GRACE, FTPD_RESUME_MAX_AGE_CEILING,
-	    FTPD_DEFAULT_RESUME_MAX_AGE);
+	    FTPD_DEFAULT_RESUME_MAX_AGE, FTPD_MAX_RATE_FLOOR,
+	    FTPD_MAX_RATE_CEILING);
 	printf("\nLimits (proto/proto_limits.h):\n"
 	    "  protocol version          %d\n"
 	    "  frame header              %d bytes\n"
@@ -176,6 +179,20 @@ parse_number(const char *opt, const char *arg, unsigned long hi,
 	return FTP_OK;
 }
 
+static int
+parse_rate(const char *arg, unsigned *out)
+{
+	unsigned long v;
+
+	if (parse_uint(arg, FTPD_MAX_RATE_FLOOR, FTPD_MAX_RATE_CEILING, &v) !=
+	    FTP_OK)
+		return usage_error("--max-rate: '%s' is not a whole number of "
+		    "KiB/s from %u to %u", arg, FTPD_MAX_RATE_FLOOR,
+		    FTPD_MAX_RATE_CEILING);
+	*out = (unsigned)v;
+	return FTP_OK;
+}
+
 /* --shutdown-grace: unlike the other numbers, 0 makes sense (no grace). */
 static int
 parse_grace(const char *arg, unsigned *out)
@@ -223,6 +240,7 @@ enum {
 	OPT_LOGIN_TIMEOUT,
 	OPT_CONFIG,
 	OPT_TRANSFER_LOG,
+	OPT_MAX_RATE,
 };
 
 static const struct option long_opts[] = {
@@ -249,6 +267,7 @@ static const struct option long_opts[] = {
 	{"login-timeout", required_argument, NULL, OPT_LOGIN_TIMEOUT},
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"transfer-log", required_argument, NULL, OPT_TRANSFER_LOG},
+	{"max-rate", required_argument, NULL, OPT_MAX_RATE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -275,6 +294,8 @@ apply_option(int c, const char *arg, struct config *cfg, bool *done)
 	case OPT_TRANSFER_LOG:
 		cfg->transfer_log = arg;
 		return FTP_OK;
+	case OPT_MAX_RATE:
+		return parse_rate(arg, &cfg->max_rate);
 	case OPT_CONFIG:
 		return FTP_OK; /* read before the command line: config_load() */
 	case OPT_STALL_TIMEOUT:

@@ -44,6 +44,7 @@ struct config {
 	bool allow_root;
 	bool hash_password;     /* --hash-password: print a hash, exit */
 	const char *config_file; /* --config, or NULL */
+	unsigned max_rate;        /* --max-rate, KiB/s a transfer; 0: none */
 	const char *transfer_log; /* --transfer-log, or NULL */
 	int transfer_log_fd;    /* opened by options_transfer_log(), or -1 */
 	char *config_text;      /* its text, which string options point into */

@@ -91,6 +91,25 @@ session_elapsed(const struct timespec *t0)
 }
 
 void
+session_pace(struct session *s, const struct timespec *t0, uint64_t bytes)
+{
+	double ahead;
+	struct timespec nap;
+
+	if (s->cfg->max_rate == 0)
+		return;
+	while (!session_aborting(s) && (ahead = (double)bytes /
+	    (s->cfg->max_rate * 1024.0) - session_elapsed(t0)) > 0) {
+		/* A fifth of a second at most: shutdown's grace is in
+		 * seconds. */
+		ahead = ahead > 0.2 ? 0.2 : ahead;
+		nap.tv_sec = 0;
+		nap.tv_nsec = (long)(ahead * 1e9);
+		nanosleep(&nap, NULL);
+	}
+}
+
+void
 session_log_transfer(const struct session *s, const char *op,
 		     const char *path, const char *unit, uint64_t count,
 		     const struct timespec *t0, const char *result)

@@ -93,6 +93,11 @@ int session_still_wanted(struct session *s);
  * else sent, or the client gone).  Always FTP_OK without the feature. */
 int session_abort_requested(struct session *s, uint32_t id);
 
+/* With --max-rate: waits until bytes moved since t0 are within the cap
+ * (in slices, so shutdown still stops it).  No-op without a cap. */
+void session_pace(struct session *s, const struct timespec *t0,
+		  uint64_t bytes);
+
 /* Seconds since t0 (CLOCK_MONOTONIC). */
 double session_elapsed(const struct timespec *t0);
 

@@ -59,6 +59,10 @@
  * write. */
 #define FTPD_DEFAULT_RESUME_MAX_AGE (24 * 3600)
 #define FTPD_RESUME_MAX_AGE_CEILING (3650u * 24 * 3600)
+/* --max-rate, KiB/s per transfer: at the floor a DATA chunk still goes
+ * through well within the stall timeout. */
+#define FTPD_MAX_RATE_FLOOR 16u
+#define FTPD_MAX_RATE_CEILING (4u * 1024 * 1024)
 
 /* Logins (--users). */
 #define FTPD_DEFAULT_LOGIN_TIMEOUT 30 /* seconds from connect to a login */

@@ -23,7 +23,6 @@
 #include "store.h"
 
 #define CANARY_COPIES 130 /* 4,030 bytes: a size no file inside has */
-#define EMPTY_DEPTH_MAX 8 /* ftpd cannot make directories; ours are 2 deep */
 
 static struct fixture *to_remove;
 
@@ -95,35 +94,15 @@ make_partial(int dfd, const char *target, const char *owner,
 	close(fd);
 }
 
-/* Removes everything inside the directory dfd (which stays open). */
-static void
-empty_dir(int dfd, int depth)
+/* nftw() for fixture_reset(): everything beneath the root, not the root
+ * itself.  Depth-first and by path, so a tree of any depth that a session
+ * made with MKDIR goes too. */
+static int
+clear_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
-	struct dirent *de;
-	DIR *d;
-	int fd;
-
-	FUZZ_CHECK(depth < EMPTY_DEPTH_MAX, "tree too deep to empty");
-	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	FUZZ_CHECK(fd >= 0 && (d = fdopendir(fd)) != NULL, "opendir: %s",
-	    strerror(errno));
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if (unlinkat(dfd, de->d_name, 0) == 0)
-			continue;
-		FUZZ_CHECK(errno == EISDIR, "unlink %s: %s", de->d_name,
-		    strerror(errno));
-		fd = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY |
-		    O_NOFOLLOW | O_CLOEXEC);
-		FUZZ_CHECK(fd >= 0, "open %s: %s", de->d_name, strerror(errno));
-		empty_dir(fd, depth + 1);
-		close(fd);
-		FUZZ_CHECK(unlinkat(dfd, de->d_name, AT_REMOVEDIR) == 0,
-		    "rmdir %s: %s", de->d_name, strerror(errno));
-	}
-	closedir(d);
+	if (ftw->level == 0)
+		return 0;
+	return remove_one(path, sb, flag, ftw);
 }
 
 void
@@ -132,7 +111,8 @@ fixture_reset(struct fixture *fx)
 	char abs_out[PATH_MAX];
 	int sfd;
 
-	empty_dir(fx->rootfd, 0);
+	FUZZ_CHECK(nftw(fx->root, clear_one, 16, FTW_DEPTH | FTW_PHYS) == 0,
+	    "cannot empty %s: %s", fx->root, strerror(errno));
 	write_file(fx->rootfd, "file.txt", FIXTURE_FILE_TEXT, 1);
 	make_partial(fx->rootfd, "file.txt", "file.txt", "a small");
 	make_partial(fx->rootfd, "new.txt", "someone-else.txt", "xyz");

@@ -21,11 +21,13 @@ import zlib
 
 MAGIC = 0x46545046
 HELLO, LIST, GET, PUT, QUIT, SUM, LOGIN = 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07
-DATA, END = 0x10, 0x11
+STAT, MKDIR, RMDIR, DELETE, RENAME = 0x08, 0x09, 0x0A, 0x0B, 0x0C
+DATA, END, ABORT = 0x10, 0x11, 0x12
 OK, ERROR, HELLO_OK, ENTRIES, FILE, SUM_OK, READY = (
     0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26)
 COMPRESSED = 0x01
 F_CHECKSUM, F_RESUME, F_COMPRESS, F_LOGIN = 0x1, 0x2, 0x4, 0x8
+F_MANAGE, F_ABORT = 0x10, 0x20
 PUT_RESUME, PUT_COMPRESS = 0x1, 0x2
 GET_COMPRESS = 0x1
 MTIME = 1704067200  # 2024-01-01, as in the hex dump of PROTOCOL.md 12
@@ -153,6 +155,14 @@ class Client:
     def sum(self, path, length):
         self.req(SUM, string(path) + u64(length))
 
+    def manage(self, ftype, *paths):
+        """STAT, MKDIR, RMDIR, DELETE (one path) or RENAME (from, to)."""
+        return self.req(ftype, b"".join(string(p) for p in paths))
+
+    def abort(self, fid=None):
+        """ABORT for fid, by default the last request's."""
+        self.out += frame(ABORT, self.id if fid is None else fid)
+
     def put(self, path, data, flags=0, chunks=1, compress=False, count=None,
             crc=None):
         pid = self.req(PUT, put_body(path, len(data), flags))
@@ -174,6 +184,8 @@ class Client:
 
 
 ALL = F_CHECKSUM | F_RESUME | F_COMPRESS
+# What the session seeds ask for: every feature ftpd has but LOGIN.
+EVERY = ALL | F_MANAGE | F_ABORT
 TEXT = b"hello, fuzzer\n" * 4
 
 
@@ -199,7 +211,7 @@ def session_seeds():
     c.req(QUIT)
     add("checksum-session", c)
 
-    c = Client(ALL)
+    c = Client(EVERY)
     c.get("file.txt", compress=True)
     c.put("z.txt", TEXT * 8, flags=PUT_COMPRESS, chunks=2, compress=True)
     c.sum("file.txt", 5)
@@ -215,7 +227,7 @@ def session_seeds():
     c.req(QUIT)
     add("compressed-put-then-sum", c)
 
-    c = Client(ALL | F_LOGIN)
+    c = Client(EVERY | F_LOGIN)
     c.login("alice", "secret")
     c.req(LIST, string(""))
     c.put("mine.txt", b"alice's")
@@ -223,7 +235,7 @@ def session_seeds():
     c.req(QUIT)
     add("login-alice", c)
 
-    c = Client(ALL | F_LOGIN)
+    c = Client(EVERY | F_LOGIN)
     c.login("bob", "secret")
     c.get("file.txt")
     c.req(LIST, string("sub"))
@@ -337,6 +349,116 @@ def session_seeds():
     c.req(LIST, string(""))
     c.raw(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")
     add("tls-hello-mid-session", c)
+
+    c = Client(EVERY)
+    c.manage(STAT, "file.txt")
+    c.manage(STAT, "link_in")
+    c.manage(STAT, "fifo")
+    c.manage(STAT, "")
+    c.manage(MKDIR, "d")
+    c.manage(MKDIR, "d/e")
+    c.manage(MKDIR, "d")  # EXISTS
+    c.manage(RENAME, "file.txt", "d/moved.txt")
+    c.manage(RENAME, "d", "sub/d")
+    c.manage(RENAME, "sub/d/moved.txt", "link_file")  # replaces the link
+    c.manage(DELETE, "link_in")
+    c.manage(DELETE, "sub/inner.txt")
+    c.manage(RMDIR, "sub/d/e")
+    c.manage(RMDIR, "sub")  # NOT_EMPTY
+    c.manage(DELETE, "sub")  # IS_DIR
+    c.manage(RMDIR, "link_file")  # NOT_DIR
+    c.req(LIST, string("sub"))
+    c.req(QUIT)
+    add("manage-tree", c)
+
+    c = Client(EVERY)
+    for p in ("link_out/x", "link_abs/x", "../x", "/x", ".ftpd-part.x",
+              "", "."):
+        c.manage(MKDIR, p)
+    c.manage(STAT, "link_abs/canary.txt")
+    c.manage(DELETE, "link_out/canary.txt")
+    c.manage(RMDIR, "link_out")
+    c.manage(RENAME, "file.txt", "link_out/file.txt")
+    c.manage(RENAME, "link_canary/x", "stolen")
+    c.manage(RENAME, "sub", "sub/below")
+    c.manage(RENAME, "", "root")
+    c.manage(RENAME, "file.txt", ".ftpd-part.r.0123456789abcdef")
+    c.manage(RENAME, "link_canary", "sub/canary")  # the link itself
+    c.manage(DELETE, "link_abs")  # the link itself
+    c.req(QUIT)
+    add("manage-escapes", c)
+
+    # sub holds a kept upload of inner.txt: it goes with the directory.
+    c = Client(EVERY)
+    c.manage(DELETE, "sub/inner.txt")
+    c.manage(DELETE, "sub/link_up")
+    c.manage(RMDIR, "sub")
+    c.manage(MKDIR, "sub")
+    c.req(LIST, string(""))
+    add("manage-rmdir-kept", c)
+
+    c = Client(EVERY | F_LOGIN)
+    c.manage(STAT, "file.txt")  # before a login: DENIED
+    c.manage(MKDIR, "x")
+    c.login("bob", "secret")
+    c.manage(STAT, "sub/inner.txt")
+    c.manage(MKDIR, "x")  # read-only: DENIED
+    c.manage(DELETE, "file.txt")
+    c.manage(RENAME, "file.txt", "y")
+    c.manage(RMDIR, "sub")
+    add("manage-login-bob", c)
+
+    c = Client(EVERY | F_LOGIN)
+    c.login("alice", "secret")
+    c.manage(STAT, "inner.txt")
+    c.manage(STAT, "link_up")  # leaves alice's tree
+    c.manage(MKDIR, "mine")
+    c.manage(RENAME, "inner.txt", "mine/inner.txt")
+    c.manage(DELETE, "link_up")
+    c.manage(RMDIR, "mine")
+    c.req(QUIT)
+    add("manage-login-alice", c)
+
+    c = Client(ALL)
+    c.manage(STAT, "file.txt")  # without MANAGE: a protocol error
+    add("manage-without-feature", c)
+
+    c = Client(EVERY)
+    c.get("file.txt")
+    c.abort()  # right behind its GET
+    c.get("file.txt", offset=5, compress=True)
+    c.abort()
+    c.abort()  # late: dropped
+    c.get("nope")
+    c.abort()  # after a refusal: late
+    c.req(LIST, string(""))
+    c.abort()  # after a request that is no transfer
+    c.sum("file.txt", 3)
+    c.abort(c.id - 1)  # another id: a protocol error
+    add("abort-get", c)
+
+    c = Client(EVERY)
+    pid = c.req(PUT, put_body("new.txt", 100))
+    c.raw(frame(DATA, pid, b"x" * 40))
+    c.abort(pid)  # in place of the next DATA
+    pid = c.req(PUT, put_body("file.txt", 40, PUT_RESUME))  # READY 7
+    c.abort(pid)  # the kept bytes go too
+    pid = c.req(PUT, put_body("sub/inner.txt", 30,
+                              PUT_RESUME | PUT_COMPRESS))
+    c.raw(frame(DATA, pid, deflate(b"inner"), COMPRESSED))
+    c.abort(pid)
+    c.put("crossed.txt", TEXT)
+    c.abort()  # crossed the OK: late
+    c.put("bad.txt", b"12345", crc=0)  # CHECKSUM error, then a late ABORT
+    c.abort()
+    pid = c.req(PUT, put_body("other.txt", 10))
+    c.abort(pid + 1)  # another id during a PUT
+    add("abort-put", c)
+
+    c = Client(ALL)
+    c.get("file.txt")
+    c.abort()  # without ABORT: a protocol error
+    add("abort-without-feature", c)
     return seeds
 
 

@@ -23,7 +23,7 @@
 enum which {
 	M_HELLO, M_HELLO_OK, M_LIST, M_GET, M_PUT, M_SUM, M_SUM_OK, M_LOGIN,
 	M_READY, M_FILE, M_END, M_END_CRC, M_ERROR, M_ENTRIES, M_EMPTY,
-	M_UTF8, M_STRING, M_COUNT
+	M_UTF8, M_STRING, M_RENAME, M_INFO, M_COUNT
 };
 
 /* The decoded message, whichever it is. */
@@ -40,6 +40,8 @@ union any {
 	struct msg_file file;
 	struct msg_end end;
 	struct msg_error error;
+	struct msg_rename rename;
+	struct msg_info info;
 };
 
 static struct msg_entry entries[PROTO_LIST_BATCH];
@@ -113,6 +115,8 @@ decode(enum which w, struct buf *b, union any *m)
 	case M_END: return msg_get_end(b, &m->end, false);
 	case M_END_CRC: return msg_get_end(b, &m->end, true);
 	case M_ERROR: return msg_get_error(b, &m->error);
+	case M_RENAME: return msg_get_rename(b, &m->rename);
+	case M_INFO: return msg_get_info(b, &m->info);
 	default: return FTP_E_USAGE;
 	}
 }
@@ -135,6 +139,8 @@ encode(enum which w, struct buf *b, const union any *m)
 	case M_END_CRC: return msg_put_end(b, &m->end);
 	case M_ERROR:
 		return msg_put_error(b, m->error.status, m->error.message);
+	case M_RENAME: return msg_put_rename(b, &m->rename);
+	case M_INFO: return msg_put_info(b, &m->info);
 	default: return FTP_E_USAGE;
 	}
 }
@@ -197,6 +203,13 @@ same(enum which w, const union any *a, const union any *b)
 	case M_ERROR:
 		return a->error.status == b->error.status &&
 		    strcmp(a->error.message, b->error.message) == 0;
+	case M_RENAME:
+		return strcmp(a->rename.from, b->rename.from) == 0 &&
+		    strcmp(a->rename.to, b->rename.to) == 0;
+	case M_INFO:
+		return a->info.kind == b->info.kind &&
+		    a->info.size == b->info.size &&
+		    a->info.mtime == b->info.mtime;
 	default:
 		return false;
 	}

@@ -668,7 +668,7 @@ def frame_seeds():
 def msg_seeds():
     (M_HELLO, M_HELLO_OK, M_LIST, M_GET, M_PUT, M_SUM, M_SUM_OK, M_LOGIN,
      M_READY, M_FILE, M_END, M_END_CRC, M_ERROR, M_ENTRIES, M_EMPTY, M_UTF8,
-     M_STRING) = range(17)
+     M_STRING, M_RENAME, M_INFO) = range(19)
     s = []
 
     def add(label, sel, body):
@@ -705,6 +705,9 @@ def msg_seeds():
     add("string", M_STRING, bytes([20]) + string("hello"))
     add("string-long-room", M_STRING, bytes([130]) + string("é" * 300))
     add("string-nul", M_STRING, bytes([20]) + u16(3) + b"a\0b")
+    add("rename", M_RENAME, string("a/b.txt") + string("c/☃.txt"))
+    add("info", M_INFO, bytes([2]) + u64(4096) + u64(1700000000))
+    add("info-bad-kind", M_INFO, bytes([9]) + u64(0) + u64(0))
     return s
 
 

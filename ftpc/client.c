@@ -475,6 +475,21 @@ cli_cancelled(const struct ftpc_client *cl)
 	return cl->cancel != NULL && *cl->cancel != 0;
 }
 
+int
+cli_send_abort(struct ftpc_client *cl, uint32_t id)
+{
+	int r;
+
+	if ((cl->features & PROTO_FEATURE_ABORT) == 0) {
+		cli_drop(cl);
+		return cli_fail(cl, FTPC_FAULT_LOCAL, FTP_E_ABORTED,
+		    "interrupted; connection closed");
+	}
+	if ((r = chan_send(cl->ch, PROTO_ABORT, id, NULL)) != FTP_OK)
+		return cli_lost(cl, r);
+	return FTP_OK;
+}
+
 const char *
 ftpc_server_software(const struct ftpc_client *cl)
 {

@@ -147,25 +147,6 @@ get_file(struct ftpc_client *cl, uint32_t id, struct get_state *gs)
 	return FTP_OK;
 }
 
-/* The user wants this GET stopped: ABORT, after which the server ends
- * the stream early with ERROR (or had already sent END).  A server
- * without the feature can only be stopped by closing. */
-static int
-get_abort(struct ftpc_client *cl, uint32_t id, struct get_state *gs)
-{
-	int r;
-
-	if ((cl->features & PROTO_FEATURE_ABORT) == 0) {
-		cli_drop(cl);
-		return cli_fail(cl, FTPC_FAULT_LOCAL, FTP_E_ABORTED,
-		    "interrupted; connection closed");
-	}
-	if ((r = chan_send(cl->ch, PROTO_ABORT, id, NULL)) != FTP_OK)
-		return cli_lost(cl, r);
-	gs->aborting = true;
-	return FTP_OK;
-}
-
 /* After ABORT: whatever ended the stream, the download is dropped. */
 static int
 get_aborted(struct ftpc_client *cl, struct frame *f)
@@ -189,9 +170,13 @@ get_frames(struct ftpc_client *cl, uint32_t id, struct get_state *gs)
 	if ((r = get_file(cl, id, gs)) != FTP_OK)
 		return r;
 	for (;;) {
-		if (!gs->aborting && cli_cancelled(cl) &&
-		    (r = get_abort(cl, id, gs)) != FTP_OK)
-			return r;
+		if (!gs->aborting && cli_cancelled(cl)) {
+			/* The server ends the stream early with ERROR (or
+			 * had already sent END). */
+			if ((r = cli_send_abort(cl, id)) != FTP_OK)
+				return r;
+			gs->aborting = true;
+		}
 		if ((r = cli_reply(cl, id, &f)) != FTP_OK)
 			return r;
 		if (gs->aborting && f.type != PROTO_DATA)

@@ -83,6 +83,10 @@ int cli_end_check(struct ftpc_client *cl, struct frame *f, uint64_t announced,
 		  struct msg_end *endp);
 /* True once the user asked to stop the transfer (ftpc_set_cancel()). */
 bool cli_cancelled(const struct ftpc_client *cl);
+/* Stops transfer id at the user's request: ABORT, after which the
+ * caller reads the transfer's last frame; without the feature the
+ * connection is dropped and FTP_E_ABORTED returned. */
+int cli_send_abort(struct ftpc_client *cl, uint32_t id);
 /* Reports progress to the ftpc_set_progress() callback, if any. */
 void cli_progress(const struct ftpc_client *cl, uint64_t done,
 		  uint64_t total);

@@ -110,20 +110,14 @@ put_answer(struct ftpc_client *cl, uint32_t id)
 
 /* The user wants this PUT stopped: ABORT in place of the next DATA; the
  * server discards the upload and answers ERROR ABORTED (or its own
- * earlier ERROR crossed the ABORT).  A server without the feature can
- * only be stopped by closing. */
+ * earlier ERROR crossed the ABORT). */
 static int
 put_abort(struct ftpc_client *cl, uint32_t id, struct put_state *ps)
 {
 	int r;
 
-	if ((cl->features & PROTO_FEATURE_ABORT) == 0) {
-		cli_drop(cl);
-		return cli_fail(cl, FTPC_FAULT_LOCAL, FTP_E_ABORTED,
-		    "interrupted; connection closed");
-	}
-	if ((r = chan_send(cl->ch, PROTO_ABORT, id, NULL)) != FTP_OK)
-		return cli_lost(cl, r);
+	if ((r = cli_send_abort(cl, id)) != FTP_OK)
+		return r;
 	if ((r = cli_reply_ok(cl, id)) == FTP_OK)
 		return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE, "protocol "
 		    "error: server accepted an aborted upload");

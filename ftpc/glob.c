@@ -26,40 +26,25 @@
  * such a byte equals only itself. */
 #define NOT_UTF8 0x110000u
 
-/* Bytes in the sequence that lead byte c starts, 0 for none. */
-static size_t
-lead_len(unsigned char c)
-{
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return 2;
-	if (c >= 0xe0 && c <= 0xef)
-		return 3;
-	if (c >= 0xf0 && c <= 0xf4)
-		return 4;
-	return 0;
-}
-
 /*
  * The character at s (not at its end): its length in bytes, and its code
- * point in *cp.  utf8_valid() decides what is well formed, so that the
- * matcher and the wire agree on what a character is.
+ * point in *cp.  utf8_char_len() decides what is well formed, so that
+ * the matcher and the wire agree on what a character is.
  */
 static size_t
 next_char(const char *s, uint32_t *cp)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = lead_len(p[0]);
+	/* strnlen: a sequence cut short by the terminator must not be read
+	 * past it */
+	size_t n = utf8_char_len(p, strnlen(s, 4));
 	uint32_t c;
 
 	if (n == 1) {
 		*cp = p[0];
 		return 1;
 	}
-	/* strnlen first: a sequence cut short by the terminator must not be
-	 * read past it */
-	if (n == 0 || strnlen(s, n) < n || !utf8_valid(p, n)) {
+	if (n == 0) {
 		*cp = NOT_UTF8 + p[0];
 		return 1;
 	}

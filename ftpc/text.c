@@ -12,22 +12,6 @@
 #include "buf.h"
 #include "text.h"
 
-/* Bytes in the UTF-8 sequence that lead byte c starts, or 0 if c starts
- * none; whether the sequence is well formed is utf8_valid()'s call. */
-static size_t
-seq_len(unsigned char c)
-{
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return 2;
-	if (c >= 0xe0 && c <= 0xef)
-		return 3;
-	if (c >= 0xf0 && c <= 0xf4)
-		return 4;
-	return 0;
-}
-
 /*
  * Well-formed characters that still steer the terminal rather than show:
  * C1 controls (U+0080..U+009F: CSI and OSC among them, which some
@@ -64,11 +48,10 @@ text_escape(FILE *f, const char *s)
 	size_t n;
 
 	for (; *p != '\0'; p += n) {
-		n = seq_len(*p);
-		/* strnlen first: a sequence cut short by the terminator must
-		 * not be read past it. */
-		if (n == 0 || strnlen((const char *)p, n) < n ||
-		    !utf8_valid(p, n)) {
+		/* strnlen: a sequence cut short by the terminator must not
+		 * be read past it. */
+		n = utf8_char_len(p, strnlen((const char *)p, 4));
+		if (n == 0) {
 			/* Not UTF-8: each byte shown, none sent raw (a lone
 			 * 0x9b is CSI to an 8-bit terminal). */
 			n = 1;

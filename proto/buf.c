@@ -394,9 +394,10 @@ buf_put_string(struct buf *b, const char *s)
  * The second byte's range excludes overlong forms (E0, F0), surrogates (ED)
  * and code points past U+10FFFF (F4); C0, C1 and F5..FF never start one.
  */
-static size_t
-utf8_seq(const uint8_t *p, size_t avail)
+size_t
+utf8_char_len(const void *s, size_t avail)
 {
+	const uint8_t *p = s;
 	uint8_t c = p[0], lo = 0x80, hi = 0xBF;
 	size_t need;
 
@@ -432,7 +433,7 @@ utf8_valid(const void *s, size_t len)
 	size_t i = 0, n;
 
 	while (i < len) {
-		if ((n = utf8_seq(p + i, len - i)) == 0)
+		if ((n = utf8_char_len(p + i, len - i)) == 0)
 			return false;
 		i += n;
 	}

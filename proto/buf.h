@@ -100,4 +100,8 @@ int buf_put_string(struct buf *b, const char *s);
 /* True if the len bytes at s are valid UTF-8 without NUL. */
 bool utf8_valid(const void *s, size_t len);
 
+/* The length of the well-formed UTF-8 character (not NUL) that starts at
+ * s, reading at most avail > 0 bytes; 0 if there is none. */
+size_t utf8_char_len(const void *s, size_t avail);
+
 #endif

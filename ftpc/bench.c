@@ -499,8 +499,8 @@ out:
 	return r;
 }
 
-/* Removes the temporary sources (not the server's copies: the protocol
- * has no delete; names are reused by the next run of the same size). */
+/* Removes the temporary sources (not the server's copies: the next run
+ * of the same size reuses them). */
 static void
 remove_sources(const struct bench *b)
 {
@@ -906,8 +906,8 @@ bench_usage(FILE *f)
 	    "run their\noperations against the server; every byte downloaded "
 	    "is checked against\nthe content its file's name and size define.  "
 	    "First K shared files named\nb<SIZE>-sNNNN are uploaded into DIR "
-	    "(which must exist; default the root),\nwhere they stay (the "
-	    "protocol has no delete).\n\n"
+	    "(which must exist; default the root),\nwhere they stay for the "
+	    "next run of the same size (ftpc's rm removes them).\n\n"
 	    "  --clients N     simulated clients (default 1)\n"
 	    "  --duration S    run for S seconds (default 10)\n"
 	    "  --ops K         instead, K operations per client\n"

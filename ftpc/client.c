@@ -50,8 +50,8 @@ cli_clear(struct ftpc_client *cl)
 /* Records a failure and returns err; a connection fault also drops the
  * connection, which is out of step or gone. */
 int
-cli_fail(struct ftpc_client *cl, enum ftpc_fault fault, int err, const char *fmt,
-    ...)
+cli_fail(struct ftpc_client *cl, enum ftpc_fault fault, int err,
+    const char *fmt, ...)
 {
 	va_list ap;
 
@@ -73,7 +73,8 @@ cli_local_fail(struct ftpc_client *cl, int err, int eno, const char *what,
 
 	if (err == FTP_E_BAD_VALUE)
 		why = "not a regular file";
-	return cli_fail(cl, FTPC_FAULT_LOCAL, err, "%s %s: %s", what, path, why);
+	return cli_fail(cl, FTPC_FAULT_LOCAL, err, "%s %s: %s", what, path,
+	    why);
 }
 
 static const char *
@@ -143,8 +144,8 @@ cli_encode_fail(struct ftpc_client *cl, int err)
 	if (err == FTP_E_BAD_STRING)
 		return cli_fail(cl, FTPC_FAULT_USAGE, err,
 		    "remote path is not valid UTF-8");
-	return cli_fail(cl, FTPC_FAULT_LOCAL, err, "cannot encode the request: %s",
-	    ftp_strerror(err));
+	return cli_fail(cl, FTPC_FAULT_LOCAL, err, "cannot encode the "
+	    "request: %s", ftp_strerror(err));
 }
 
 int
@@ -161,7 +162,8 @@ cli_request(struct ftpc_client *cl, uint8_t type, uint32_t *id)
 	int r;
 
 	if (cl->ch == NULL)
-		return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_CLOSED, "not connected");
+		return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_CLOSED,
+		    "not connected");
 	if (cl->next_id == 0)
 		return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_TOO_LARGE,
 		    "request ids used up; reconnect");
@@ -179,7 +181,8 @@ cli_reply(struct ftpc_client *cl, uint32_t id, struct frame *f)
 	int r;
 
 	if (cl->ch == NULL)
-		return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_CLOSED, "not connected");
+		return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_CLOSED,
+		    "not connected");
 	if ((r = chan_recv(cl->ch, f)) != FTP_OK)
 		return cli_fail(cl, FTPC_FAULT_CONN, r, "%s", conn_why(cl, r));
 	if (f->id == PROTO_ID_CONNECTION && f->type == PROTO_ERROR)
@@ -541,8 +544,8 @@ login_send(struct ftpc_client *cl, const char *user, const char *password,
 
 	if (strlen(user) > PROTO_USER_MAX || strlen(password) >
 	    PROTO_PASSWORD_MAX)
-		return cli_fail(cl, FTPC_FAULT_USAGE, FTP_E_TOO_LARGE, "user name "
-		    "or password too long (limits %d and %d bytes)",
+		return cli_fail(cl, FTPC_FAULT_USAGE, FTP_E_TOO_LARGE,
+		    "user name or password too long (limits %d and %d bytes)",
 		    PROTO_USER_MAX, PROTO_PASSWORD_MAX);
 	memcpy(m.user, user, strlen(user) + 1);
 	memcpy(m.password, password, strlen(password) + 1);
@@ -551,8 +554,8 @@ login_send(struct ftpc_client *cl, const char *user, const char *password,
 	explicit_bzero(&m, sizeof(m));
 	n = buf_len(&body);
 	if (r != FTP_OK)
-		r = cli_fail(cl, FTPC_FAULT_USAGE, r, "user name or password is "
-		    "not UTF-8 text");
+		r = cli_fail(cl, FTPC_FAULT_USAGE, r, "user name or password "
+		    "is not UTF-8 text");
 	else if (cl->next_id == 0)
 		r = cli_fail(cl, FTPC_FAULT_CONN, FTP_E_TOO_LARGE,
 		    "request ids used up; reconnect");
@@ -574,17 +577,18 @@ ftpc_login(struct ftpc_client *cl, const char *user, const char *password,
 
 	cli_clear(cl);
 	if (cl->ch == NULL)
-		return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_CLOSED, "not connected");
+		return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_CLOSED,
+		    "not connected");
 	if ((cl->want & PROTO_FEATURE_LOGIN) == 0)
-		return cli_fail(cl, FTPC_FAULT_USAGE, FTP_E_USAGE, "the session "
-		    "did not ask for logins in HELLO");
+		return cli_fail(cl, FTPC_FAULT_USAGE, FTP_E_USAGE,
+		    "the session did not ask for logins in HELLO");
 	if ((cl->features & PROTO_FEATURE_LOGIN) == 0)
-		return cli_fail(cl, FTPC_FAULT_REMOTE, FTP_E_UNSUPPORTED, "server "
-		    "does not take logins (it serves anonymously)");
+		return cli_fail(cl, FTPC_FAULT_REMOTE, FTP_E_UNSUPPORTED,
+		    "server does not take logins (it serves anonymously)");
 	if (!allow_plaintext && !peer_safe(cl))
-		return cli_fail(cl, FTPC_FAULT_USAGE, FTP_E_DENIED, "refusing to "
-		    "send a password without TLS to an address that is not "
-		    "loopback");
+		return cli_fail(cl, FTPC_FAULT_USAGE, FTP_E_DENIED,
+		    "refusing to send a password without TLS to an address "
+		    "that is not loopback");
 	if ((r = login_send(cl, user, password, &id)) != FTP_OK)
 		return r;
 	r = cli_reply_ok(cl, id);

@@ -139,6 +139,9 @@ int ftpc_get(struct ftpc_client *cl, const char *remote, const char *local);
 /* Let the sender compress the DATA (zlib; chunks that do not shrink go
  * raw).  Ignored when the server does not offer compression. */
 #define FTPC_COMPRESS 0x4u
+/* get: LOCAL is the file's own path, never a directory to put it in (a
+ * directory there is an error): for callers that chose every name. */
+#define FTPC_LOCAL_EXACT 0x8u
 
 /*
  * ftpc_get() with flags.  FTPC_RESUME (get -c): continue from the bytes

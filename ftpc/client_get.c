@@ -46,8 +46,9 @@ get_inflate(struct ftpc_client *cl, struct frame *f, struct get_state *gs,
 	int r;
 
 	if (gs->z == NULL)
-		return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_FLAGS, "protocol "
-		    "error: COMPRESSED DATA in a GET that did not ask for it");
+		return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_FLAGS,
+		    "protocol error: COMPRESSED DATA in a GET that did not "
+		    "ask for it");
 	r = zs_inflate_frame(gs->z, buf_ptr(&f->body), buf_len(&f->body),
 	    gs->zbuf, cap, n);
 	if (r == FTP_E_FRAME_SIZE)
@@ -99,9 +100,10 @@ get_sum_check(struct ftpc_client *cl, const struct get_state *gs,
 {
 	if (!gs->sum || end->crc == gs->crc)
 		return FTP_OK;
-	return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_CHECKSUM, "checksum mismatch: "
-	    "the server's CRC-32C is %08lx, the bytes received have %08lx; "
-	    "%s not written", (unsigned long)end->crc, (unsigned long)gs->crc,
+	return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_CHECKSUM, "checksum "
+	    "mismatch: the server's CRC-32C is %08lx, the bytes received "
+	    "have %08lx; %s not written", (unsigned long)end->crc,
+	    (unsigned long)gs->crc,
 	    gs->part != NULL ? gs->part->target : "download");
 }
 
@@ -204,8 +206,8 @@ get_stream(struct ftpc_client *cl, uint32_t id, struct get_state *gs)
 	    (gs->zbuf = malloc(PROTO_FRAME_MAX)) == NULL)) {
 		/* The request is out: its answer can no longer be read. */
 		cli_drop(cl);
-		r = cli_fail(cl, FTPC_FAULT_LOCAL, r != FTP_OK ? r : FTP_E_NOMEM,
-		    "cannot start inflating: out of memory");
+		r = cli_fail(cl, FTPC_FAULT_LOCAL, r != FTP_OK ? r :
+		    FTP_E_NOMEM, "cannot start inflating: out of memory");
 	}
 	if (r == FTP_OK)
 		r = get_frames(cl, id, gs);
@@ -238,13 +240,17 @@ get_prepare(struct ftpc_client *cl, const char *remote, const char *local,
 	get_flags(cl, &m, gs, flags);
 	if ((r = cli_path(cl, m.path, remote)) != FTP_OK)
 		return r;
+	if ((flags & FTPC_LOCAL_EXACT) != 0 && local != NULL &&
+	    lf_is_dir(local))
+		return cli_local_fail(cl, FTP_E_IS_DIR, EISDIR, "cannot write",
+		    local);
 	r = lf_target(remote, local, target);
 	if (r == FTP_E_USAGE && (local == NULL || lf_is_dir(local)))
-		return cli_fail(cl, FTPC_FAULT_USAGE, r, "%s has no safe file name "
-		    "to use locally; give LOCAL", remote);
+		return cli_fail(cl, FTPC_FAULT_USAGE, r, "%s has no safe file "
+		    "name to use locally; give LOCAL", remote);
 	if (r == FTP_E_USAGE)
-		return cli_fail(cl, FTPC_FAULT_USAGE, r, "%s does not name a file",
-		    local);
+		return cli_fail(cl, FTPC_FAULT_USAGE, r, "%s does not name a "
+		    "file", local);
 	if (r != FTP_OK)
 		return cli_local_fail(cl, r, errno, "bad local path",
 		    local != NULL ? local : remote);
@@ -252,7 +258,8 @@ get_prepare(struct ftpc_client *cl, const char *remote, const char *local,
 	if ((r = msg_put_get(&cl->out, &m)) != FTP_OK)
 		return cli_encode_fail(cl, r);
 	if (cl->ch == NULL)
-		return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_CLOSED, "not connected");
+		return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_CLOSED,
+		    "not connected");
 	return FTP_OK;
 }
 
@@ -279,20 +286,20 @@ get_check_prefix(struct ftpc_client *cl, const char *remote,
 	if ((r = msg_get_sum_ok(&f.body, &ok)) != FTP_OK)
 		return cli_malformed(cl, &f, r);
 	if (ok.length != (m.length < ok.size ? m.length : ok.size))
-		return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE, "protocol "
-		    "error: SUM_OK covers %llu bytes, asked %llu",
+		return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
+		    "protocol error: SUM_OK covers %llu bytes, asked %llu",
 		    (unsigned long long)ok.length,
 		    (unsigned long long)m.length);
 	if (ok.size < m.length)
-		return cli_fail(cl, FTPC_FAULT_LOCAL, FTP_E_TOO_LARGE, "the %llu "
-		    "bytes held for %s are more than the server's %llu; use "
-		    "get -c --restart to download it again",
+		return cli_fail(cl, FTPC_FAULT_LOCAL, FTP_E_TOO_LARGE,
+		    "the %llu bytes held for %s are more than the server's "
+		    "%llu; use get -c --restart to download it again",
 		    (unsigned long long)m.length, target,
 		    (unsigned long long)ok.size);
 	if (ok.crc != gs->crc)
-		return cli_fail(cl, FTPC_FAULT_LOCAL, FTP_E_CHECKSUM, "the %llu "
-		    "bytes held for %s differ from the server's; use get -c "
-		    "--restart to download it again",
+		return cli_fail(cl, FTPC_FAULT_LOCAL, FTP_E_CHECKSUM,
+		    "the %llu bytes held for %s differ from the server's; use "
+		    "get -c --restart to download it again",
 		    (unsigned long long)m.length, target);
 	return FTP_OK;
 }
@@ -301,8 +308,8 @@ static int
 part_fail(struct ftpc_client *cl, int r, const char *target)
 {
 	if (r == FTP_E_BUSY)
-		return cli_fail(cl, FTPC_FAULT_LOCAL, r, "another download to %s "
-		    "is in progress", target);
+		return cli_fail(cl, FTPC_FAULT_LOCAL, r, "another download to "
+		    "%s is in progress", target);
 	return cli_local_fail(cl, r, errno, "cannot create a file beside",
 	    target);
 }

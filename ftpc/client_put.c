@@ -119,8 +119,8 @@ put_abort(struct ftpc_client *cl, uint32_t id, struct put_state *ps)
 	if ((r = cli_send_abort(cl, id)) != FTP_OK)
 		return r;
 	if ((r = cli_reply_ok(cl, id)) == FTP_OK)
-		return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE, "protocol "
-		    "error: server accepted an aborted upload");
+		return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
+		    "protocol error: server accepted an aborted upload");
 	if (r != FTP_E_ABORTED)
 		return r;
 	return cli_fail(cl, FTPC_FAULT_LOCAL, r, "interrupted; %s not "
@@ -177,8 +177,8 @@ put_abandon(struct ftpc_client *cl, uint32_t id, struct put_state *ps,
 	if ((r = chan_send(cl->ch, PROTO_END, id, &cl->out)) != FTP_OK)
 		return cli_lost(cl, r);
 	if ((r = cli_reply_ok(cl, id)) == FTP_OK)
-		return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE, "protocol "
-		    "error: server accepted an abandoned upload");
+		return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
+		    "protocol error: server accepted an abandoned upload");
 	if (r != FTP_E_ABORTED)
 		return r;
 	return cli_fail(cl, FTPC_FAULT_LOCAL, FTP_E_CHECKSUM, "the server's "
@@ -202,8 +202,8 @@ put_ready(struct ftpc_client *cl, uint32_t id, struct put_state *ps,
 	if ((r = msg_get_ready(&f.body, &rd)) != FTP_OK)
 		return cli_malformed(cl, &f, r);
 	if (rd.offset > ps->size || (rd.offset == ps->size && ps->size > 0))
-		return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE, "protocol "
-		    "error: READY at %llu of %llu bytes",
+		return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
+		    "protocol error: READY at %llu of %llu bytes",
 		    (unsigned long long)rd.offset,
 		    (unsigned long long)ps->size);
 	if ((r = lf_sum_next(ps->fd, rd.offset, &crc, -1)) != FTP_OK) {
@@ -234,7 +234,8 @@ put_buffers(struct ftpc_client *cl, struct put_state *ps,
 	}
 	if ((ps->sum || ps->z != NULL) &&
 	    (ps->buf = malloc(cl->data_max)) == NULL)
-		return cli_fail(cl, FTPC_FAULT_LOCAL, FTP_E_NOMEM, "out of memory");
+		return cli_fail(cl, FTPC_FAULT_LOCAL, FTP_E_NOMEM,
+		    "out of memory");
 	return FTP_OK;
 }
 

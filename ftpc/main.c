@@ -3,6 +3,7 @@
  * prompt and the batch modes, signals and the exit status.
  */
 #include <getopt.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,8 +12,10 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "complete.h"
 #include "client.h"
 #include "err.h"
+#include "lineedit.h"
 #include "login.h"
 #include "proto_limits.h"
 #include "net.h"
@@ -279,6 +282,8 @@ on_signal(int sig)
 		return;
 	}
 	stop_signal = sig;
+	/* Ends a wait at the prompt too (le_set_interrupt()). */
+	cancel = 1;
 	if (cl != NULL)
 		ftpc_abort(cl);
 }
@@ -330,40 +335,83 @@ skip_line(const char *line)
 	return line[0] == '\0' || line[0] == '#';
 }
 
+enum prompt_read { PROMPT_LINE, PROMPT_AGAIN, PROMPT_END };
+
+/* The next line typed at the prompt: with line editing when libedit is
+ * set up (le), else plainly into buf.  PROMPT_AGAIN after Ctrl-C or a
+ * line too long; PROMPT_END at the end of input or on a signal that ends
+ * the program. */
+static enum prompt_read
+prompt_read(struct lineedit *le, char *buf, size_t size, const char **line)
+{
+	enum le_status ls;
+	int n;
+
+	cancel = 0;
+	fflush(stdout);
+	if (le != NULL) {
+		ls = le_gets(le, "ftpc> ", line);
+		if (ls == LE_EOF || stop_signal != 0)
+			return PROMPT_END;
+		if (ls == LE_INTERRUPTED)
+			return PROMPT_AGAIN;
+		n = strlen(*line) > FTPC_LINE_MAX ? -1 : 1;
+	} else {
+		fputs("ftpc> ", stdout);
+		fflush(stdout);
+		n = read_line(buf, size);
+		*line = buf;
+		if (n == 0 && cancel && stop_signal == 0) {
+			/* Ctrl-C at the prompt: a fresh line. */
+			clearerr(stdin);
+			putchar('\n');
+			return PROMPT_AGAIN;
+		}
+		if (n == 0) {
+			putchar('\n');
+			return PROMPT_END;
+		}
+	}
+	if (n < 0) {
+		shell_error(NULL, "line too long (limit 8192 bytes)");
+		return PROMPT_AGAIN;
+	}
+	return PROMPT_LINE;
+}
+
 /* Commands typed at a prompt: failures are reported and the prompt comes
  * back, unless the connection is gone. */
 static int
 interactive(struct shell *sh)
 {
-	char line[FTPC_LINE_MAX + 2];
-	int n, st;
+	char buf[FTPC_LINE_MAX + 2];
+	struct complete_env cenv = { .arg_kind = shell_arg_kind,
+	    .command_name = shell_command_name, .list = complete_list_ftpc,
+	    .list_arg = sh->cl };
+	struct lineedit *le = NULL;
+	enum prompt_read pr;
+	const char *line;
+	int st = FTPC_EXIT_OK;
 
 	at_prompt = 1;
-	for (;;) {
-		cancel = 0;
-		fputs("ftpc> ", stdout);
-		fflush(stdout);
-		if ((n = read_line(line, sizeof(line))) == 0 && cancel) {
-			/* Ctrl-C at the prompt: a fresh line. */
-			clearerr(stdin);
-			putchar('\n');
+	/* Without libedit (it could not set the terminal up) the prompt
+	 * still works, without editing. */
+	if (le_open(&le, stdin, stdout, stderr, NULL, complete_line, &cenv) ==
+	    FTP_OK)
+		le_set_interrupt(le, &cancel);
+	while ((pr = prompt_read(le, buf, sizeof(buf), &line)) != PROMPT_END) {
+		if (pr == PROMPT_AGAIN || skip_line(line))
 			continue;
-		}
-		if (n == 0) {
-			putchar('\n');
-			return FTPC_EXIT_OK;
-		}
-		if (n < 0) {
-			shell_error(NULL, "line too long (limit 8192 bytes)");
-			continue;
-		}
-		if (skip_line(line))
-			continue;
+		if (le != NULL)
+			le_history_add(le, line);
 		st = shell_run(sh, line, false);
 		if (sh->quit || stop_signal != 0 ||
 		    (st != FTPC_EXIT_OK && !ftpc_connected(sh->cl)))
-			return st;
+			break;
+		st = FTPC_EXIT_OK;
 	}
+	le_close(le);
+	return st;
 }
 
 /* Commands from a script on standard input: the first failure ends it. */
@@ -529,6 +577,8 @@ main(int argc, char **argv)
 	int st;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* libedit decodes typed text by the locale's character set. */
+	setlocale(LC_CTYPE, "");
 	if (argc > 1 && strcmp(argv[1], "bench") == 0)
 		return bench_main(argc - 1, argv + 1);
 	if ((st = parse_options(argc, argv, &o)) != FTPC_EXIT_OK)

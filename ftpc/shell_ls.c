@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "client.h"
 #include "err.h"
 #include "progress.h"
@@ -145,19 +146,39 @@ print_long(const struct shell_entry *e)
 	putchar('\n');
 }
 
-/* A JSON string.  Remote names are UTF-8 (the protocol checks), so only
- * quotes, backslashes and controls need escaping. */
+/* A JSON string in ASCII: every other character as \uXXXX (a pair of
+ * them past U+FFFF), so no name can steer a terminal the output goes to,
+ * and a local name's bytes that are not UTF-8 as U+FFFD each (JSON has no
+ * way to carry them). */
 static void
 json_string(const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp;
+	size_t n;
+
 	putchar('"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\u%04x", *p);
-		else
+	for (; *p != '\0'; p += n) {
+		n = utf8_char_len(p, strnlen((const char *)p, 4));
+		if (n == 1 && *p >= 0x20 && *p != 0x7f) {
+			if (*p == '"' || *p == '\\')
+				putchar('\\');
 			putchar(*p);
+			continue;
+		}
+		if (n <= 1) {
+			printf(n == 0 ? "\\ufffd" : "\\u%04x", *p);
+			n = 1;
+			continue;
+		}
+		cp = p[0] & (0x7f >> n);
+		for (size_t i = 1; i < n; i++)
+			cp = cp << 6 | (p[i] & 0x3f);
+		if (cp < 0x10000)
+			printf("\\u%04x", (unsigned)cp);
+		else
+			printf("\\u%04x\\u%04x", 0xd800 + ((cp - 0x10000) >>
+			    10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
 	}
 	putchar('"');
 }

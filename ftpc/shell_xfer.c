@@ -225,7 +225,7 @@ plan_run(struct shell *sh, const char *cmd, bool get, struct plan *p,
 			one = shell_failed(sh, cmd, s->remote);
 		} else
 			one = transfer(sh, cmd, get, s->remote, s->local,
-			    flags);
+			    flags | FTPC_LOCAL_EXACT);
 		if (one == FTPC_EXIT_OK)
 			continue;
 		st = st == FTPC_EXIT_OK ? one : st;
@@ -387,7 +387,8 @@ get_tree(struct shell *sh, const char *cmd, const char *remote,
 		    "not a directory (get without -r fetches a file)");
 	else if (lf_target(top, local, target) != FTP_OK)
 		st = shell_complain(sh, FTPC_EXIT_USAGE, cmd, remote,
-		    "no name to give the local directory; give LOCAL");
+		    "no name for the local copy; give LOCAL, a new "
+		    "directory");
 	else if ((st = plan_remote_tree(sh, &p, cmd, top, target, 0)) ==
 	    FTPC_EXIT_OK)
 		st = plan_run(sh, cmd, true, &p, flags);
@@ -577,6 +578,48 @@ plan_mput(struct shell *sh, struct plan *p, const char *cmd,
 	return st;
 }
 
+static int
+by_local(const void *a, const void *b)
+{
+	return strcmp((*(const struct step *const *)a)->local,
+	    (*(const struct step *const *)b)->local);
+}
+
+static int
+by_remote(const void *a, const void *b)
+{
+	return strcmp((*(const struct step *const *)a)->remote,
+	    (*(const struct step *const *)b)->remote);
+}
+
+/* Two files of one name (a/x and b/x), or one file matched twice, would
+ * be written twice, the second over the first: refused before anything
+ * moves.  The names that count are those written: local for mget,
+ * remote for mput. */
+static int
+plan_unique(struct shell *sh, const char *cmd, const struct plan *p,
+    bool get)
+{
+	const struct step **v;
+	int st = FTPC_EXIT_OK;
+
+	if (p->n < 2)
+		return FTPC_EXIT_OK;
+	if ((v = calloc(p->n, sizeof(*v))) == NULL)
+		return shell_complain(sh, FTPC_EXIT_LOCAL, cmd, NULL,
+		    ftp_strerror(FTP_E_NOMEM));
+	for (size_t i = 0; i < p->n; i++)
+		v[i] = &p->v[i];
+	qsort(v, p->n, sizeof(*v), get ? by_local : by_remote);
+	for (size_t i = 1; i < p->n && st == FTPC_EXIT_OK; i++)
+		if ((get ? by_local : by_remote)(&v[i - 1], &v[i]) == 0)
+			st = shell_complain(sh, FTPC_EXIT_USAGE, cmd,
+			    get ? v[i]->remote : v[i]->local, "matched "
+			    "twice, or two files of this name: nothing sent");
+	free(v);
+	return st;
+}
+
 /* mget and mput: every pattern's files in one plan, then the plan. */
 static int
 multi(struct shell *sh, int argc, char **argv, bool get)
@@ -588,6 +631,8 @@ multi(struct shell *sh, int argc, char **argv, bool get)
 	for (; i < argc && st == FTPC_EXIT_OK; i++)
 		st = get ? plan_mget(sh, &p, argv[0], argv[i]) :
 		    plan_mput(sh, &p, argv[0], argv[i]);
+	if (st == FTPC_EXIT_OK)
+		st = plan_unique(sh, argv[0], &p, get);
 	if (st == FTPC_EXIT_OK)
 		st = plan_run(sh, argv[0], get, &p, flags);
 	plan_free(&p);

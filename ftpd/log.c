@@ -69,28 +69,6 @@ log_line(int fd, const char *fmt, ...)
 	log_write(fd, line, sizeof(line), (size_t)(m < 0 ? 0 : m));
 }
 
-/* Length of the UTF-8 sequence starting at s, or 0 if it is not valid. */
-static size_t
-utf8_seq_len(const unsigned char *s)
-{
-	size_t len, avail;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	avail = strnlen((const char *)s, len);
-	if (avail < len || !utf8_valid(s, len))
-		return 0;
-	return len;
-}
-
 void
 log_escape(char *dst, size_t dstsize, const char *src)
 {
@@ -101,8 +79,12 @@ log_escape(char *dst, size_t dstsize, const char *src)
 		return;
 	keep = dstsize - 1 < LOG_ESCAPE_KEEP ? dstsize - 1 : LOG_ESCAPE_KEEP;
 	while (*s != '\0') {
-		len = utf8_seq_len(s);
-		if (len == 1 && (*s < 0x20 || *s == 0x7f || *s == '\\'))
+		/* strnlen: never read past the terminator. */
+		len = utf8_char_len(s, strnlen((const char *)s, 4));
+		/* '"' too: a quoted field (the transfer log's name) stays
+		 * one field. */
+		if (len == 1 && (*s < 0x20 || *s == 0x7f || *s == '\\' ||
+		    *s == '"'))
 			len = 0;
 		if (o + (len == 0 ? 4 : len) > keep) {
 			if (o + 3 < dstsize) {

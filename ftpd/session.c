@@ -42,8 +42,10 @@ static const struct command commands[] = {
 	{PROTO_STAT, "STAT", cmd_stat, ACCESS_READ, PROTO_FEATURE_MANAGE},
 	{PROTO_MKDIR, "MKDIR", cmd_mkdir, ACCESS_WRITE, PROTO_FEATURE_MANAGE},
 	{PROTO_RMDIR, "RMDIR", cmd_rmdir, ACCESS_WRITE, PROTO_FEATURE_MANAGE},
-	{PROTO_DELETE, "DELETE", cmd_delete, ACCESS_WRITE, PROTO_FEATURE_MANAGE},
-	{PROTO_RENAME, "RENAME", cmd_rename, ACCESS_WRITE, PROTO_FEATURE_MANAGE},
+	{PROTO_DELETE, "DELETE", cmd_delete, ACCESS_WRITE,
+	    PROTO_FEATURE_MANAGE},
+	{PROTO_RENAME, "RENAME", cmd_rename, ACCESS_WRITE,
+	    PROTO_FEATURE_MANAGE},
 };
 
 /* Seconds to wait for the final ERROR to go out before closing anyway. */

@@ -161,8 +161,8 @@ tls_failure(struct tls_conn *t, int e, int sys_errno)
 	ssl_reason(why, sizeof(why), &code);
 	reason = ERR_SYSTEM_ERROR(code) ? 0 : ERR_GET_REASON(code);
 	/* "Would block" on a blocking socket is its SO_RCVTIMEO/SO_SNDTIMEO
-	 * expiring, after which the session may still say goodbye; a signal
-	 * (EINTR) is not retried here: only ftpc takes signals, to stop. */
+	 * expiring, after which the session may still say goodbye (a signal
+	 * was retried by the caller: see interrupted()). */
 	if (code == 0 && sys_errno != EINTR && (e == SSL_ERROR_WANT_READ ||
 	    e == SSL_ERROR_WANT_WRITE)) {
 		snprintf(t->why, sizeof(t->why), "timed out");
@@ -655,19 +655,36 @@ tls_client_connect(const struct tls_config *cfg, int fd, const char *host,
 
 /* ---- the transport ------------------------------------------------------ */
 
+/* True if I/O call result k failed only because a signal interrupted the
+ * system call under it (the socket BIO then asks for a retry with errno
+ * EINTR): the caller tries again, as io.c does for plain sockets.  ftpc's
+ * Ctrl-C stops a transfer between frames, never inside one.  *e is
+ * SSL_get_error()'s answer otherwise. */
+static bool
+interrupted(const struct tls_conn *t, int k, int *e)
+{
+	*e = SSL_get_error(t->ssl, k);
+	return errno == EINTR && (*e == SSL_ERROR_WANT_READ ||
+	    *e == SSL_ERROR_WANT_WRITE);
+}
+
 static int
 tls_recv(struct conn *c, void *dst, size_t cap, size_t *got)
 {
 	struct tls_conn *t = (struct tls_conn *)c;
 	size_t n = 0, more;
-	int k;
+	int k, e = 0;
 
 	if (cap == 0)
 		return FTP_E_USAGE;
-	ERR_clear_error();
-	errno = 0;
-	if ((k = SSL_read_ex(t->ssl, dst, cap, &n)) != 1)
-		return tls_failure(t, SSL_get_error(t->ssl, k), errno);
+	do {
+		ERR_clear_error();
+		errno = 0;
+		if ((k = SSL_read_ex(t->ssl, dst, cap, &n)) == 1)
+			break;
+	} while (interrupted(t, k, &e));
+	if (k != 1)
+		return tls_failure(t, e, errno);
 	/* Hand over what is already decrypted (SSL_pending, unlike
 	 * SSL_has_pending, never needs the socket), saving a call per
 	 * record. */
@@ -683,12 +700,15 @@ static int
 write_all(struct tls_conn *t, const void *p, size_t len)
 {
 	size_t done;
-	int k;
+	int k, e;
 
 	while (len > 0) {
 		errno = 0;
-		if ((k = SSL_write_ex(t->ssl, p, len, &done)) != 1)
-			return tls_failure(t, SSL_get_error(t->ssl, k), errno);
+		if ((k = SSL_write_ex(t->ssl, p, len, &done)) != 1) {
+			if (interrupted(t, k, &e))
+				continue;
+			return tls_failure(t, e, errno);
+		}
 		p = (const uint8_t *)p + done;
 		len -= done;
 	}
@@ -746,15 +766,17 @@ ktls_sendfile(struct tls_conn *t, int fd, uint64_t off, uint64_t len)
 {
 	ossl_ssize_t n;
 	size_t chunk;
+	int e;
 
 	while (len > 0) {
 		chunk = len < TLS_FILE_CHUNK * 4 ? (size_t)len :
 		    TLS_FILE_CHUNK * 4;
 		errno = 0;
 		n = SSL_sendfile(t->ssl, fd, (off_t)off, chunk, 0);
+		if (n < 0 && interrupted(t, (int)n, &e))
+			continue;
 		if (n < 0)
-			return tls_failure(t, SSL_get_error(t->ssl, (int)n),
-			    errno);
+			return tls_failure(t, e, errno);
 		/* End of file before len bytes: the file shrank. */
 		if (n == 0)
 			return FTP_E_CHANGED;

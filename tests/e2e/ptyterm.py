@@ -48,9 +48,13 @@ class Pty:
 
     def read_until(self, text, count=1):
         """Reads until text has appeared count times in all output."""
-        h.wait_for(lambda: self._pump(0.1) >= 0 and
-                   self.out.count(text) >= count, h.IO_TIMEOUT,
-                   '%r on the terminal; got %r' % (text, self.out))
+        try:
+            h.wait_for(lambda: self._pump(0.1) >= 0 and
+                       self.out.count(text) >= count, h.IO_TIMEOUT,
+                       '%r on the terminal' % text)
+        except AssertionError as e:
+            # what the terminal shows by now, not when the wait began
+            raise AssertionError('%s; got %r' % (e, self.out[-2000:]))
 
     def type(self, data):
         os.write(self.master, data)

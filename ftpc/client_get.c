@@ -138,6 +138,12 @@ get_file(struct ftpc_client *cl, uint32_t id, struct get_state *gs)
 		return r;
 	if ((r = msg_get_file(&f.body, &file)) != FTP_OK)
 		return cli_malformed(cl, &f, r);
+	/* A size below the offset would make the bytes due wrap. */
+	if (file.size < file.offset)
+		return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
+		    "protocol error: FILE of %llu bytes starts at offset %llu",
+		    (unsigned long long)file.size,
+		    (unsigned long long)file.offset);
 	if (file.offset != gs->offset)
 		return cli_fail(cl, FTPC_FAULT_CONN, FTP_E_BAD_VALUE,
 		    "protocol error: FILE starts at offset %llu, not %llu",

@@ -168,6 +168,9 @@ cmd_rm(struct shell *sh, int argc, char **argv)
 	int st = FTPC_EXIT_OK, one;
 
 	for (int i = 1; i < argc; i++) {
+		if (sh->cancel != NULL && *sh->cancel != 0)
+			return shell_complain(sh, FTPC_EXIT_LOCAL, argv[0],
+			    argv[i], "interrupted");
 		if (ftpc_delete(sh->cl, argv[i]) == FTP_OK)
 			continue;
 		one = shell_failed(sh, argv[0], argv[i]);

@@ -157,21 +157,24 @@ local_mkdir(const char *path)
 	return ftp_err_from_errno(errno);
 }
 
-/* The same on the server for put -r. */
+/* The same on the server for put -r: an exit status, the failure
+ * reported. */
 static int
-remote_mkdir(struct shell *sh, const char *path)
+remote_mkdir(struct shell *sh, const char *cmd, const char *path)
 {
 	struct msg_info info;
+	int r = ftpc_mkdir(sh->cl, path);
 
-	if (ftpc_mkdir(sh->cl, path) == FTP_OK)
-		return FTP_OK;
-	if (ftpc_fault(sh->cl) == FTPC_FAULT_REMOTE &&
-	    ftpc_stat(sh->cl, path, &info) == FTP_OK &&
-	    info.kind == PROTO_KIND_DIR)
-		return FTP_OK;
-	/* The mkdir's own failure is the one to report. */
-	(void)ftpc_mkdir(sh->cl, path);
-	return FTP_E_FAILURE;
+	if (r == FTP_OK)
+		return FTPC_EXIT_OK;
+	if (r != FTP_E_EXISTS)
+		return shell_failed(sh, cmd, path);
+	if (ftpc_stat(sh->cl, path, &info) != FTP_OK)
+		return shell_failed(sh, cmd, path);
+	if (info.kind != PROTO_KIND_DIR)
+		return shell_complain(sh, FTPC_EXIT_REMOTE, cmd, path,
+		    "exists and is not a directory");
+	return FTPC_EXIT_OK;
 }
 
 static bool
@@ -219,11 +222,9 @@ plan_run(struct shell *sh, const char *cmd, bool get, struct plan *p,
 				continue;
 			one = shell_complain(sh, FTPC_EXIT_LOCAL, cmd,
 			    s->local, ftp_strerror(r));
-		} else if (s->dir) {
-			if (remote_mkdir(sh, s->remote) == FTP_OK)
-				continue;
-			one = shell_failed(sh, cmd, s->remote);
-		} else
+		} else if (s->dir)
+			one = remote_mkdir(sh, cmd, s->remote);
+		else
 			one = transfer(sh, cmd, get, s->remote, s->local,
 			    flags | FTPC_LOCAL_EXACT);
 		if (one == FTPC_EXIT_OK)
@@ -232,6 +233,10 @@ plan_run(struct shell *sh, const char *cmd, bool get, struct plan *p,
 		if (!ftpc_connected(sh->cl))
 			break;
 	}
+	/* Ctrl-C between two files: the rest was not sent. */
+	if (cancelled(sh) && st == FTPC_EXIT_OK)
+		st = shell_complain(sh, FTPC_EXIT_LOCAL, cmd, NULL,
+		    "interrupted");
 	if (sh->progress != NULL)
 		progress_batch(sh->progress, 0, 0);
 	return st;

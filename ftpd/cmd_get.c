@@ -165,7 +165,10 @@ get_stream(struct session *s, struct get *g, const struct stor_info *info)
 		/* Part of a frame may be out: the stream is out of step. */
 		if (reply_sent(s, r) != FTP_OK)
 			goto out;
-		session_pace(s, &t0, g->off - first);
+		/* Woken by anything the client sends: with ABORT, that
+		 * is read at once (above); without, nothing may come. */
+		session_pace(s, &t0, g->off - first,
+		    (s->features & PROTO_FEATURE_ABORT) != 0);
 	}
 	/* The cache is the server's own note on the file; --read-only
 	 * promises no change at all, not even that. */

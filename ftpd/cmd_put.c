@@ -158,7 +158,9 @@ put_receive(struct session *s, struct put *p)
 		p->serr = stor_upload_write(p->up, p->data, p->len);
 		if (p->serr < 0)
 			break;
-		session_pace(s, &p->t0, p->received);
+		/* Reading more slowly is the pacing: an ABORT queued
+		 * behind DATA already sent waits its turn. */
+		session_pace(s, &p->t0, p->received, false);
 	}
 	/* No memory for the next frame, or to inflate one: the stream is
 	 * still in step (the frame was either not begun or read whole), so

@@ -93,17 +93,20 @@ session_elapsed(const struct timespec *t0)
 }
 
 void
-session_pace(struct session *s, const struct timespec *t0, uint64_t bytes)
+session_pace(struct session *s, const struct timespec *t0, uint64_t bytes,
+	     bool until_readable)
 {
 	double ahead;
 	struct timespec nap;
 
 	if (s->cfg->max_rate == 0)
 		return;
-	while (!session_aborting(s) && (ahead = (double)bytes /
-	    (s->cfg->max_rate * 1024.0) - session_elapsed(t0)) > 0) {
+	while (!session_aborting(s) &&
+	    !(until_readable && chan_readable(s->ch)) &&
+	    (ahead = (double)bytes / (s->cfg->max_rate * 1024.0) -
+	    session_elapsed(t0)) > 0) {
 		/* A fifth of a second at most: shutdown's grace is in
-		 * seconds. */
+		 * seconds, and an ABORT should not wait long either. */
 		ahead = ahead > 0.2 ? 0.2 : ahead;
 		nap.tv_sec = 0;
 		nap.tv_nsec = (long)(ahead * 1e9);

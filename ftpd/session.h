@@ -94,9 +94,10 @@ int session_still_wanted(struct session *s);
 int session_abort_requested(struct session *s, uint32_t id);
 
 /* With --max-rate: waits until bytes moved since t0 are within the cap
- * (in slices, so shutdown still stops it).  No-op without a cap. */
+ * (in slices, so shutdown still stops it), or, with until_readable, until
+ * the client has sent something (a GET's ABORT).  No-op without a cap. */
 void session_pace(struct session *s, const struct timespec *t0,
-		  uint64_t bytes);
+		  uint64_t bytes, bool until_readable);
 
 /* Seconds since t0 (CLOCK_MONOTONIC). */
 double session_elapsed(const struct timespec *t0);

@@ -478,6 +478,25 @@ cli_cancelled(const struct ftpc_client *cl)
 	return cl->cancel != NULL && *cl->cancel != 0;
 }
 
+bool
+cli_wait_cancelled(struct ftpc_client *cl)
+{
+	unsigned idle = 0;
+
+	if (cl->cancel == NULL || cl->ch == NULL)
+		return false;
+	/* A signal ends the poll at once (EINTR), and the loop looks at the
+	 * flag again; one that comes just before the poll is seen within
+	 * the second.  Counted either way, so the wait stays bounded. */
+	while (!cli_cancelled(cl)) {
+		if (chan_wait_readable(cl->ch, 1) == FTP_OK)
+			return false;
+		if (++idle >= FTPC_IO_TIMEOUT)
+			return false;
+	}
+	return true;
+}
+
 int
 cli_send_abort(struct ftpc_client *cl, uint32_t id)
 {

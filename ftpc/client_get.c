@@ -178,7 +178,7 @@ get_frames(struct ftpc_client *cl, uint32_t id, struct get_state *gs)
 	if ((r = get_file(cl, id, gs)) != FTP_OK)
 		return r;
 	for (;;) {
-		if (!gs->aborting && cli_cancelled(cl)) {
+		if (!gs->aborting && cli_wait_cancelled(cl)) {
 			/* The server ends the stream early with ERROR (or
 			 * had already sent END). */
 			if ((r = cli_send_abort(cl, id)) != FTP_OK)

@@ -83,6 +83,11 @@ int cli_end_check(struct ftpc_client *cl, struct frame *f, uint64_t announced,
 		  struct msg_end *endp);
 /* True once the user asked to stop the transfer (ftpc_set_cancel()). */
 bool cli_cancelled(const struct ftpc_client *cl);
+/* Waits for the next frame to arrive: false when it has (or when the
+ * wait is over and chan_recv()'s own timeout should speak), true if the
+ * user cancelled first, so a transfer stalled by a slow server still
+ * stops at once. */
+bool cli_wait_cancelled(struct ftpc_client *cl);
 /* Stops transfer id at the user's request: ABORT, after which the
  * caller reads the transfer's last frame; without the feature the
  * connection is dropped and FTP_E_ABORTED returned. */

@@ -178,7 +178,8 @@ chan_wait_readable(struct chan *ch, unsigned seconds)
 
 	if (chan_readable(ch))
 		return FTP_OK;
-	/* Sessions block SIGINT and SIGTERM, so EINTR is not retried. */
+	/* EINTR is not retried: ftpc's Ctrl-C must end the wait (sessions
+	 * block the signals, so never see it). */
 	n = poll(&p, 1, seconds > INT_MAX / 1000 ? INT_MAX : (int)seconds *
 	    1000);
 	if (n < 0)

@@ -50,7 +50,8 @@ int chan_recv(struct chan *ch, struct frame *f);
 bool chan_readable(struct chan *ch);
 
 /* Waits until chan_readable() would be true: FTP_OK, or FTP_E_TIMEOUT
- * after seconds (0: no wait). */
+ * after seconds (0: no wait); a signal ends the wait with the error for
+ * EINTR. */
 int chan_wait_readable(struct chan *ch, unsigned seconds);
 
 /* One frame whose body is the unread bytes of body (NULL: empty body). */

@@ -27,6 +27,8 @@ import harness as h
 
 LOGIN = 0x07
 FEATURE_LOGIN = 0x8
+FEATURE_ABORT = 0x20
+ABORT = 0x12
 ERROR_MESSAGE_MAX = 1024
 
 # The bodies ftpc sends, by type, as the test sees them.
@@ -53,12 +55,15 @@ class FakeServer:
     login_gate: a threading.Event the LOGIN reply waits for (bounded), so
         a test can look at ftpc while it waits.
     software: the HELLO_OK software string.
+    stall: paths whose GET sends FILE and half the data, then nothing
+        more until the client sends ABORT (answered ERROR ABORTED, when
+        the feature was granted) or goes.
     """
 
     def __init__(self, features=h.FEATURE_CHECKSUM, accounts=None,
                  require_login=None, listings=None, files=None,
                  errors=None, hello_error=None, login_error=None,
-                 login_gate=None, software='fake/1', tls=None):
+                 login_gate=None, software='fake/1', tls=None, stall=()):
         self.offer = features
         self.accounts = dict(accounts or {})
         self.require_login = (bool(self.accounts) if require_login is None
@@ -70,6 +75,7 @@ class FakeServer:
         self.login_error = login_error
         self.login_gate = login_gate
         self.software = software
+        self.stall = set(stall)
         self.tls = h.TLS if tls is None else tls
         self.requests = []  # every frame received after HELLO
         self.hellos = []  # the features each HELLO asked for
@@ -214,6 +220,8 @@ class _Session:
         elif ftype == h.GET:
             r = h.Reader(body, 'GET')
             self.get(fid, r.string(4096, 'path'), r.u64())
+        elif ftype == ABORT and self.granted & FEATURE_ABORT:
+            self.error(fid, h.S_ABORTED, 'aborted')
         else:
             self.error(fid, h.S_UNSUPPORTED, 'not in this script')
         return True
@@ -265,6 +273,9 @@ class _Session:
             return
         self.send(h.FILE, fid, struct.pack('>QqQ', len(data), 1704067200,
                                           offset))
+        if path in self.srv.stall:
+            self.send(h.DATA, fid, data[offset:len(data) // 2])
+            return
         if len(data) > offset:
             self.send(h.DATA, fid, data[offset:])
         end = struct.pack('>Q', len(data) - offset)

@@ -16,6 +16,7 @@ import re
 import unittest
 
 import harness as h
+from fakeserver import ABORT, FEATURE_ABORT, FakeServer, entry
 from ptyterm import Pty
 
 PROMPT = b'ftpc> '
@@ -114,6 +115,47 @@ class TtyTest(h.E2ETestCase):
         self.assertTrue(t.out.endswith(b'/\r\n' + PROMPT), t.out[-200:])
         t.type(b'\x04')  # Ctrl-D: end of input
         self.assertEqual(t.finish(), 0)
+
+
+class StalledDownloadTest(h.E2ETestCase):
+    """A server that sends half a file and then nothing: Ctrl-C must not
+    wait for a frame that is not coming (ftpc's IO timeout is 60 s; the
+    wait here is bounded by the harness's 30)."""
+
+    def start(self, features):
+        srv = FakeServer(features=features,
+                         files={'stuck.bin': b'x' * 100000},
+                         stall={'stuck.bin'},
+                         listings={'.': [entry('stuck.bin')]})
+        self.addCleanup(srv.close)
+        self.work = self.make_tmpdir()
+        t = Pty([srv.addr], env={'FTPC_HISTORY': '', 'TERM': 'xterm'},
+                cwd=self.work)
+        self.addCleanup(t.close)
+        t.read_until(PROMPT)
+        t.type(b'get stuck.bin\r')
+        h.wait_for(lambda: h.GET in srv.types(), h.IO_TIMEOUT, 'the GET')
+        t.read_until(b'%')  # the progress line: the first DATA is in
+        t.type(b'\x03')
+        t.read_until(b'interrupted')
+        return srv, t
+
+    def test_with_abort_the_session_goes_on(self):
+        srv, t = self.start(h.FEATURE_CHECKSUM | FEATURE_ABORT)
+        t.read_until(PROMPT, 2)
+        self.assertIn(ABORT, srv.types())
+        self.assertEqual(os.listdir(self.work), [])
+        t.type(b'ls\r')
+        t.read_until(b'stuck.bin\r\n')
+        t.type(b'quit\r')
+        self.assertEqual(t.finish(), 0, t.out[-400:])
+
+    def test_without_abort_the_connection_is_dropped(self):
+        srv, t = self.start(h.FEATURE_CHECKSUM)
+        self.assertEqual(t.finish(), 2, t.out[-400:])
+        self.assertIn(b'connection closed', t.out)
+        self.assertNotIn(ABORT, srv.types())
+        self.assertEqual(os.listdir(self.work), [])
 
 
 if __name__ == '__main__':

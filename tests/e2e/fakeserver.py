@@ -27,8 +27,6 @@ import harness as h
 
 LOGIN = 0x07
 FEATURE_LOGIN = 0x8
-FEATURE_ABORT = 0x20
-ABORT = 0x12
 ERROR_MESSAGE_MAX = 1024
 
 # The bodies ftpc sends, by type, as the test sees them.
@@ -220,7 +218,7 @@ class _Session:
         elif ftype == h.GET:
             r = h.Reader(body, 'GET')
             self.get(fid, r.string(4096, 'path'), r.u64())
-        elif ftype == ABORT and self.granted & FEATURE_ABORT:
+        elif ftype == h.ABORT and self.granted & h.FEATURE_ABORT:
             self.error(fid, h.S_ABORTED, 'aborted')
         else:
             self.error(fid, h.S_UNSUPPORTED, 'not in this script')

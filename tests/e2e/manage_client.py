@@ -16,26 +16,15 @@ import struct
 import zlib
 
 import harness
-from harness import (CONTROL_MAX, DATA, END, ERROR, FILE, FRAME_CEILING,
-                     GET, HEADER, HEADER_SIZE, CONNECTION_STATUSES,
+from harness import (ABORT, DATA, DELETE, END, ERROR, FEATURE_ABORT,
+                     FEATURE_MANAGE, FILE, GET, INFO, MKDIR, RENAME, RMDIR,
+                     S_NOT_EMPTY, STAT, CONNECTION_STATUSES, TYPE_NAMES,
                      ProtocolViolation, RawClient, Reader,
                      ServerError, p_string, parse_error)
 
-# --- wire constants, from docs/PROTOCOL.md 5, 8 and 9 ------------------------
-
-STAT, MKDIR, RMDIR, DELETE, RENAME = 0x08, 0x09, 0x0A, 0x0B, 0x0C
-ABORT = 0x12
-INFO = 0x27
-FEATURE_MANAGE, FEATURE_ABORT = 0x10, 0x20
-S_NOT_EMPTY = 19
 GET_COMPRESS = 0x1
-
-MANAGE_REQUESTS = {STAT: 'STAT', MKDIR: 'MKDIR', RMDIR: 'RMDIR',
-                   DELETE: 'DELETE', RENAME: 'RENAME'}
-TYPE_NAMES = dict(harness.TYPE_NAMES)
-TYPE_NAMES.update(MANAGE_REQUESTS)
-TYPE_NAMES.update({ABORT: 'ABORT', INFO: 'INFO'})
-SERVER_TYPES = tuple(harness.SERVER_TYPES) + (INFO,)
+MANAGE_REQUESTS = {t: TYPE_NAMES[t] for t in (STAT, MKDIR, RMDIR, DELETE,
+                                               RENAME)}
 
 Info = collections.namedtuple('Info', 'kind size mtime')
 # How a transfer that was asked to stop ended: how is 'end' (the server
@@ -70,26 +59,13 @@ class ManageClient(RawClient):
         self.granted = h.features
         return h
 
-    # --- frames (RawClient's checks, with INFO a server type) ---
+    # --- frames (RawClient's checks, and INFO only with MANAGE) ---
 
     def recv_frame(self):
-        header = self._recv_exact(HEADER_SIZE, True)
-        length, ftype, flags, fid = HEADER.unpack(header)
-        name = type_name(ftype)
-        if ftype not in SERVER_TYPES:
-            raise ProtocolViolation('server sent type %s' % name)
-        if ftype == INFO and not self.granted & FEATURE_MANAGE:
+        fr = super().recv_frame()
+        if fr.type == INFO and not self.granted & FEATURE_MANAGE:
             raise ProtocolViolation('INFO in a session without MANAGE')
-        if flags & ~(self.data_flags if ftype == DATA else 0):
-            raise ProtocolViolation('%s with flags 0x%02x' % (name, flags))
-        limit = self.limits[2] if ftype == DATA else CONTROL_MAX
-        if length > min(limit, FRAME_CEILING):
-            raise ProtocolViolation('%s of %d bytes (limit %d)' %
-                                    (name, length, limit))
-        body = self._recv_exact(length, False) if length else b''
-        if self.trace:
-            self.trace('S', header, body)
-        return harness.Frame(ftype, flags, fid, body)
+        return fr
 
     def expect(self, fid, *types):
         fr = self.recv_frame()

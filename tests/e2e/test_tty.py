@@ -16,7 +16,7 @@ import re
 import unittest
 
 import harness as h
-from fakeserver import ABORT, FEATURE_ABORT, FakeServer, entry
+from fakeserver import FakeServer, entry
 from ptyterm import Pty
 
 PROMPT = b'ftpc> '
@@ -141,9 +141,9 @@ class StalledDownloadTest(h.E2ETestCase):
         return srv, t
 
     def test_with_abort_the_session_goes_on(self):
-        srv, t = self.start(h.FEATURE_CHECKSUM | FEATURE_ABORT)
+        srv, t = self.start(h.FEATURE_CHECKSUM | h.FEATURE_ABORT)
         t.read_until(PROMPT, 2)
-        self.assertIn(ABORT, srv.types())
+        self.assertIn(h.ABORT, srv.types())
         self.assertEqual(os.listdir(self.work), [])
         t.type(b'ls\r')
         t.read_until(b'stuck.bin\r\n')
@@ -154,7 +154,7 @@ class StalledDownloadTest(h.E2ETestCase):
         srv, t = self.start(h.FEATURE_CHECKSUM)
         self.assertEqual(t.finish(), 2, t.out[-400:])
         self.assertIn(b'connection closed', t.out)
-        self.assertNotIn(ABORT, srv.types())
+        self.assertNotIn(h.ABORT, srv.types())
         self.assertEqual(os.listdir(self.work), [])
 
 

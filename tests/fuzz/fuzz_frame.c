@@ -66,8 +66,8 @@ next_rand(struct run *u)
 static bool
 type_known(uint8_t t)
 {
-	return (t >= 0x01 && t <= 0x07) || t == 0x10 || t == 0x11 ||
-	    (t >= 0x20 && t <= 0x26);
+	return (t >= 0x01 && t <= 0x0C) || (t >= 0x10 && t <= 0x12) ||
+	    (t >= 0x20 && t <= 0x27);
 }
 
 /* The judgement of PROTOCOL.md section 3 on the header at h. */

@@ -230,7 +230,10 @@ plan_run(struct shell *sh, const char *cmd, bool get, struct plan *p,
 		if (one == FTPC_EXIT_OK)
 			continue;
 		st = st == FTPC_EXIT_OK ? one : st;
-		if (!ftpc_connected(sh->cl))
+		/* What comes after a directory that could not be made is
+		 * beneath it (the plan lists a directory before its
+		 * contents): one failure, reported once. */
+		if (!ftpc_connected(sh->cl) || s->dir)
 			break;
 	}
 	/* Ctrl-C between two files: the rest was not sent. */

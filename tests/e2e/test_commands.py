@@ -550,6 +550,24 @@ class TreeTest(CommandCase):
                          want)
         self.assertEqual(sorted(os.listdir(self.work)), ['newname', 'there'])
 
+    def test_top_directory_in_the_way_is_one_failure(self):
+        """A tree whose top directory cannot be made fails once, before
+        any file is tried."""
+        make_tree(self.remote('t'))
+        write(self.local('afile'), b'mine')
+        r = self.fails('get -r t afile', 2, 'afile')
+        errors = [line for line in r.stderr.splitlines()
+                  if 'skipped' not in line]  # the link to a directory
+        self.assertEqual(len(errors), 1, r.stderr)
+        self.assertEqual(read(self.local('afile')), b'mine')
+        make_tree(self.local('lt'))
+        write(self.remote('top'), b'theirs')
+        r = self.fails('put -r lt top', 1, 'top')
+        errors = [line for line in r.stderr.splitlines()
+                  if 'skipped' not in line]
+        self.assertEqual(len(errors), 1, r.stderr)
+        self.assertEqual(read(self.remote('top')), b'theirs')
+
     def test_get_r_relative_to_remote_cwd(self):
         os.mkdir(self.remote('p'))
         want = make_tree(self.remote('p', 't'))

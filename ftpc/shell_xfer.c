@@ -183,6 +183,16 @@ cancelled(const struct shell *sh)
 	return sh->cancel != NULL && *sh->cancel != 0;
 }
 
+/* True if path lies inside directory dir (both as the plan wrote them). */
+static bool
+beneath(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 &&
+	    (path[n] == '/' || (n > 0 && dir[n - 1] == '/'));
+}
+
 /* One file with progress: FTPC_EXIT_OK or the failure's status, reported
  * as "ftpc: CMD NAME: detail". */
 static int
@@ -210,13 +220,19 @@ static int
 plan_run(struct shell *sh, const char *cmd, bool get, struct plan *p,
     unsigned flags)
 {
+	const char *lost = NULL; /* a directory that could not be made */
 	int st = FTPC_EXIT_OK, one, r;
 
 	if (sh->progress != NULL)
 		progress_batch(sh->progress, p->files, p->bytes);
 	for (size_t i = 0; i < p->n && !cancelled(sh); i++) {
 		const struct step *s = &p->v[i];
+		const char *made = get ? s->local : s->remote;
 
+		/* Beneath a directory that could not be made: its failure
+		 * has been reported, once. */
+		if (lost != NULL && beneath(made, lost))
+			continue;
 		if (s->dir && get) {
 			if ((r = local_mkdir(s->local)) == FTP_OK)
 				continue;
@@ -230,11 +246,10 @@ plan_run(struct shell *sh, const char *cmd, bool get, struct plan *p,
 		if (one == FTPC_EXIT_OK)
 			continue;
 		st = st == FTPC_EXIT_OK ? one : st;
-		/* What comes after a directory that could not be made is
-		 * beneath it (the plan lists a directory before its
-		 * contents): one failure, reported once. */
-		if (!ftpc_connected(sh->cl) || s->dir)
+		if (!ftpc_connected(sh->cl))
 			break;
+		if (s->dir)
+			lost = made;
 	}
 	/* Ctrl-C between two files: the rest was not sent. */
 	if (cancelled(sh) && st == FTPC_EXIT_OK)

@@ -568,6 +568,18 @@ class TreeTest(CommandCase):
         self.assertEqual(len(errors), 1, r.stderr)
         self.assertEqual(read(self.remote('top')), b'theirs')
 
+    def test_a_lost_subdirectory_spares_its_siblings(self):
+        """Only what lies beneath a directory that cannot be made is
+        given up; the rest of the tree still arrives."""
+        write(self.remote('t', 'a', 'x'), b'x')
+        write(self.remote('t', 'b', 'y'), b'y')
+        write(self.local('dest', 't', 'a'), b'a file in the way')
+        r = self.fails('get -r t dest', 2, 'dest/t/a')
+        self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+        self.assertEqual(read(self.local('dest', 't', 'b', 'y')), b'y')
+        self.assertEqual(read(self.local('dest', 't', 'a')),
+                         b'a file in the way')
+
     def test_get_r_relative_to_remote_cwd(self):
         os.mkdir(self.remote('p'))
         want = make_tree(self.remote('p', 't'))

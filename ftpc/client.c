@@ -148,13 +148,6 @@ cli_encode_fail(struct ftpc_client *cl, int err)
 	    "request: %s", ftp_strerror(err));
 }
 
-int
-cli_path(struct ftpc_client *cl, char dst[PROTO_PATH_MAX + 1],
-    const char *path)
-{
-	return ftpc_resolve(cl, path, dst);
-}
-
 /* Sends cl->out's bytes as the body of a new request. */
 int
 cli_request(struct ftpc_client *cl, uint8_t type, uint32_t *id)
@@ -699,7 +692,7 @@ ftpc_list(struct ftpc_client *cl, const char *path, ftpc_entry_fn fn,
 	int r;
 
 	cli_clear(cl);
-	if ((r = cli_path(cl, m.path, path)) != FTP_OK)
+	if ((r = ftpc_resolve(cl, path, m.path)) != FTP_OK)
 		return r;
 	buf_reset(&cl->out);
 	if ((r = msg_put_path(&cl->out, &m)) != FTP_OK)

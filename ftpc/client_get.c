@@ -244,7 +244,7 @@ get_prepare(struct ftpc_client *cl, const char *remote, const char *local,
 	int r;
 
 	get_flags(cl, &m, gs, flags);
-	if ((r = cli_path(cl, m.path, remote)) != FTP_OK)
+	if ((r = ftpc_resolve(cl, remote, m.path)) != FTP_OK)
 		return r;
 	if ((flags & FTPC_LOCAL_EXACT) != 0 && local != NULL &&
 	    lf_is_dir(local))
@@ -281,7 +281,7 @@ get_check_prefix(struct ftpc_client *cl, const char *remote,
 	uint32_t id;
 	int r;
 
-	if ((r = cli_path(cl, m.path, remote)) != FTP_OK)
+	if ((r = ftpc_resolve(cl, remote, m.path)) != FTP_OK)
 		return r;
 	buf_reset(&cl->out);
 	if ((r = msg_put_sum(&cl->out, &m)) != FTP_OK)
@@ -358,7 +358,7 @@ get_open_part(struct ftpc_client *cl, const char *remote,
 		goto out;
 	gs->offset = m.offset = gs->part->have;
 	get_flags(cl, &m, gs, flags);
-	if ((r = cli_path(cl, m.path, remote)) != FTP_OK)
+	if ((r = ftpc_resolve(cl, remote, m.path)) != FTP_OK)
 		goto out;
 	buf_reset(&cl->out);
 	if ((r = msg_put_get(&cl->out, &m)) != FTP_OK)
@@ -418,7 +418,7 @@ ftpc_get_to(struct ftpc_client *cl, const char *remote, ftpc_data_fn fn,
 	cli_clear(cl);
 	gs.sum = (cl->features & PROTO_FEATURE_CHECKSUM) != 0;
 	get_flags(cl, &m, &gs, 0);
-	if ((r = cli_path(cl, m.path, remote)) != FTP_OK)
+	if ((r = ftpc_resolve(cl, remote, m.path)) != FTP_OK)
 		return r;
 	buf_reset(&cl->out);
 	if ((r = msg_put_get(&cl->out, &m)) != FTP_OK)

@@ -63,10 +63,6 @@ int cli_refused(struct ftpc_client *cl, struct frame *f,
  * one). */
 int cli_lost(struct ftpc_client *cl, int err);
 int cli_encode_fail(struct ftpc_client *cl, int err);
-/* The remote path as the server is sent it: path resolved against the
- * working directory (ftpc_resolve()). */
-int cli_path(struct ftpc_client *cl, char dst[PROTO_PATH_MAX + 1],
-	     const char *path);
 /* Sends cl->out's bytes as the body of a new request of type. */
 int cli_request(struct ftpc_client *cl, uint8_t type, uint32_t *id);
 /* The next frame answering request id. */

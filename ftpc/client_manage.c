@@ -85,7 +85,7 @@ ftpc_stat(struct ftpc_client *cl, const char *path, struct msg_info *out)
 
 	cli_clear(cl);
 	if ((r = need_manage(cl)) != FTP_OK ||
-	    (r = cli_path(cl, resolved, path)) != FTP_OK)
+	    (r = ftpc_resolve(cl, path, resolved)) != FTP_OK)
 		return r;
 	return stat_resolved(cl, resolved, out);
 }
@@ -100,7 +100,7 @@ ftpc_chdir(struct ftpc_client *cl, const char *path)
 
 	cli_clear(cl);
 	if ((r = need_manage(cl)) != FTP_OK ||
-	    (r = cli_path(cl, resolved, path)) != FTP_OK ||
+	    (r = ftpc_resolve(cl, path, resolved)) != FTP_OK ||
 	    (r = stat_resolved(cl, resolved, &info)) != FTP_OK)
 		return r;
 	if (info.kind != PROTO_KIND_DIR)
@@ -123,7 +123,7 @@ path_op(struct ftpc_client *cl, uint8_t type, const char *path)
 
 	cli_clear(cl);
 	if ((r = need_manage(cl)) != FTP_OK ||
-	    (r = cli_path(cl, resolved, path)) != FTP_OK ||
+	    (r = ftpc_resolve(cl, path, resolved)) != FTP_OK ||
 	    (r = path_request(cl, type, resolved, &id)) != FTP_OK)
 		return r;
 	return cli_reply_ok(cl, id);
@@ -156,8 +156,8 @@ ftpc_rename(struct ftpc_client *cl, const char *from, const char *to)
 
 	cli_clear(cl);
 	if ((r = need_manage(cl)) != FTP_OK ||
-	    (r = cli_path(cl, m.from, from)) != FTP_OK ||
-	    (r = cli_path(cl, m.to, to)) != FTP_OK)
+	    (r = ftpc_resolve(cl, from, m.from)) != FTP_OK ||
+	    (r = ftpc_resolve(cl, to, m.to)) != FTP_OK)
 		return r;
 	buf_reset(&cl->out);
 	if ((r = msg_put_rename(&cl->out, &m)) != FTP_OK)

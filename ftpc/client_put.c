@@ -260,7 +260,7 @@ ftpc_put_ex(struct ftpc_client *cl, const char *local_path,
 	if (remote[0] == '\0')
 		return cli_fail(cl, FTPC_FAULT_USAGE, FTP_E_USAGE,
 		    "no file name in %s; give REMOTE", local_path);
-	if ((r = cli_path(cl, m.path, remote)) != FTP_OK)
+	if ((r = ftpc_resolve(cl, remote, m.path)) != FTP_OK)
 		return r;
 	if ((flags & FTPC_RESUME) != 0 && (flags & FTPC_RESTART) == 0) {
 		if ((cl->features & PROTO_FEATURE_RESUME) == 0)

@@ -95,6 +95,12 @@ shell_complain(struct shell *sh, int status, const char *cmd,
 	return status;
 }
 
+bool
+shell_cancelled(const struct shell *sh)
+{
+	return sh->cancel != NULL && *sh->cancel != 0;
+}
+
 static int
 cmd_cd(struct shell *sh, int argc, char **argv)
 {
@@ -168,7 +174,7 @@ cmd_rm(struct shell *sh, int argc, char **argv)
 	int st = FTPC_EXIT_OK, one;
 
 	for (int i = 1; i < argc; i++) {
-		if (sh->cancel != NULL && *sh->cancel != 0)
+		if (shell_cancelled(sh))
 			return shell_complain(sh, FTPC_EXIT_LOCAL, argv[0],
 			    argv[i], "interrupted");
 		if (ftpc_delete(sh->cl, argv[i]) == FTP_OK)

@@ -24,6 +24,9 @@ int shell_failed(struct shell *sh, const char *cmd, const char *arg);
 int shell_complain(struct shell *sh, int status, const char *cmd,
 		   const char *arg, const char *detail);
 
+/* True once Ctrl-C asked a command of several steps to stop. */
+bool shell_cancelled(const struct shell *sh);
+
 /* A remote listing, sorted by name (ftpc_list() into memory). */
 struct shell_entry {
 	uint8_t kind; /* PROTO_KIND_* */

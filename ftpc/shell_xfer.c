@@ -177,12 +177,6 @@ remote_mkdir(struct shell *sh, const char *cmd, const char *path)
 	return FTPC_EXIT_OK;
 }
 
-static bool
-cancelled(const struct shell *sh)
-{
-	return sh->cancel != NULL && *sh->cancel != 0;
-}
-
 /* True if path lies inside directory dir (both as the plan wrote them). */
 static bool
 beneath(const char *path, const char *dir)
@@ -225,7 +219,7 @@ plan_run(struct shell *sh, const char *cmd, bool get, struct plan *p,
 
 	if (sh->progress != NULL)
 		progress_batch(sh->progress, p->files, p->bytes);
-	for (size_t i = 0; i < p->n && !cancelled(sh); i++) {
+	for (size_t i = 0; i < p->n && !shell_cancelled(sh); i++) {
 		const struct step *s = &p->v[i];
 		const char *made = get ? s->local : s->remote;
 
@@ -252,7 +246,7 @@ plan_run(struct shell *sh, const char *cmd, bool get, struct plan *p,
 			lost = made;
 	}
 	/* Ctrl-C between two files: the rest was not sent. */
-	if (cancelled(sh) && st == FTPC_EXIT_OK)
+	if (shell_cancelled(sh) && st == FTPC_EXIT_OK)
 		st = shell_complain(sh, FTPC_EXIT_LOCAL, cmd, NULL,
 		    "interrupted");
 	if (sh->progress != NULL)
@@ -262,118 +256,105 @@ plan_run(struct shell *sh, const char *cmd, bool get, struct plan *p,
 
 /* ---- trees ----------------------------------------------------------- */
 
-static int plan_remote_tree(struct shell *sh, struct plan *p,
-    const char *cmd, const char *rdir, const char *ldir, int depth);
-
-/* One entry of a remote directory being planned: a file (or a link to
- * one) to fetch, a directory to descend, anything else skipped. */
+/*
+ * Trees.  A tree is walked on its source side (remote for get -r, local
+ * for put -r): src names the source path, dst where it goes, and each
+ * step is added with its remote and local names in their places.
+ */
 static int
-plan_remote_entry(struct shell *sh, struct plan *p, const char *cmd,
-    const char *rdir, const char *ldir, const struct shell_entry *e,
-    int depth)
+plan_add_from(struct plan *p, bool get, char *src, char *dst, uint64_t size,
+    bool dir)
+{
+	return get ? plan_add(p, src, dst, size, dir) :
+	    plan_add(p, dst, src, size, dir);
+}
+
+/* True if the non-directory entry e (at src) is a file, or a link to one,
+ * and then its size.  A link to a directory is not followed: it could
+ * loop. */
+static bool
+source_file(struct shell *sh, bool get, const struct shell_entry *e,
+    const char *src, uint64_t *size)
 {
 	struct msg_info info;
-	char *rp = join(rdir, e->name), *lp = join(ldir, e->name);
-	int st = FTPC_EXIT_OK, r = FTP_OK;
+	struct stat sb;
 
-	if (rp == NULL || lp == NULL)
-		r = FTP_E_NOMEM;
-	else if (e->kind == PROTO_KIND_DIR)
-		st = plan_remote_tree(sh, p, cmd, rp, lp, depth + 1);
-	else if (e->kind == PROTO_KIND_FILE) {
-		r = plan_add(p, rp, lp, e->size, false);
-		rp = lp = NULL;
-	} else if (e->kind == PROTO_KIND_LINK &&
-	    ftpc_stat(sh->cl, rp, &info) == FTP_OK &&
-	    info.kind == PROTO_KIND_FILE) {
-		r = plan_add(p, rp, lp, info.size, false);
-		rp = lp = NULL;
-	} else if (!ftpc_connected(sh->cl))
-		st = shell_failed(sh, cmd, rp);
-	else
-		/* Links to directories could loop; devices are no files. */
-		shell_complain(sh, FTPC_EXIT_OK, cmd, rp, "skipped: not a "
-		    "file or directory");
-	if (r != FTP_OK)
-		st = shell_complain(sh, FTPC_EXIT_LOCAL, cmd, rdir,
-		    ftp_strerror(r));
-	free(rp);
-	free(lp);
-	return st;
+	if (get && e->kind == PROTO_KIND_FILE) {
+		*size = e->size;
+		return true;
+	}
+	if (get) {
+		if (e->kind != PROTO_KIND_LINK ||
+		    ftpc_stat(sh->cl, src, &info) != FTP_OK ||
+		    info.kind != PROTO_KIND_FILE)
+			return false;
+		*size = info.size;
+		return true;
+	}
+	if ((e->kind != PROTO_KIND_FILE && e->kind != PROTO_KIND_LINK) ||
+	    stat(src, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return false;
+	*size = (uint64_t)sb.st_size;
+	return true;
 }
 
-/* Adds remote directory rdir (to become ldir) and all beneath it. */
+static int plan_tree(struct shell *sh, struct plan *p, const char *cmd,
+    bool get, const char *sdir, const char *ddir, int depth);
+
+/* One entry of a source directory being planned: a file (or a link to
+ * one) to copy, a directory to descend, anything else skipped. */
 static int
-plan_remote_tree(struct shell *sh, struct plan *p, const char *cmd,
-    const char *rdir, const char *ldir, int depth)
-{
-	struct shell_listing l = { 0 };
-	int st = FTPC_EXIT_OK, r;
-
-	if (depth > SHELL_TREE_DEPTH)
-		return shell_complain(sh, FTPC_EXIT_REMOTE, cmd, rdir,
-		    "more than 64 directory levels");
-	if ((r = plan_add(p, strdup(rdir), strdup(ldir), 0, true)) != FTP_OK)
-		return shell_complain(sh, FTPC_EXIT_LOCAL, cmd, rdir,
-		    ftp_strerror(r));
-	if (shell_list_remote(sh, rdir, &l) != FTP_OK)
-		st = shell_failed(sh, cmd, rdir);
-	for (size_t i = 0; i < l.n && st == FTPC_EXIT_OK; i++)
-		st = plan_remote_entry(sh, p, cmd, rdir, ldir, &l.v[i],
-		    depth);
-	shell_listing_free(&l);
-	return st;
-}
-
-static int plan_local_tree(struct shell *sh, struct plan *p,
-    const char *cmd, const char *ldir, const char *rdir, int depth);
-
-/* One entry of a local directory being planned, as for the remote. */
-static int
-plan_local_entry(struct shell *sh, struct plan *p, const char *cmd,
-    const char *ldir, const char *rdir, const struct shell_entry *e,
+plan_entry(struct shell *sh, struct plan *p, const char *cmd, bool get,
+    const char *sdir, const char *ddir, const struct shell_entry *e,
     int depth)
 {
-	struct stat st;
-	char *lp = join(ldir, e->name), *rp = join(rdir, e->name);
-	int status = FTPC_EXIT_OK, r = FTP_OK;
+	char *sp = join(sdir, e->name), *dp = join(ddir, e->name);
+	uint64_t size;
+	int st = FTPC_EXIT_OK, r = FTP_OK;
 
-	if (rp == NULL || lp == NULL)
+	if (sp == NULL || dp == NULL)
 		r = FTP_E_NOMEM;
 	else if (e->kind == PROTO_KIND_DIR)
-		status = plan_local_tree(sh, p, cmd, lp, rp, depth + 1);
-	else if ((e->kind == PROTO_KIND_FILE || e->kind == PROTO_KIND_LINK) &&
-	    stat(lp, &st) == 0 && S_ISREG(st.st_mode)) {
-		r = plan_add(p, rp, lp, (uint64_t)st.st_size, false);
-		rp = lp = NULL;
-	} else
-		shell_complain(sh, FTPC_EXIT_OK, cmd, lp, "skipped: not a "
+		st = plan_tree(sh, p, cmd, get, sp, dp, depth + 1);
+	else if (source_file(sh, get, e, sp, &size)) {
+		r = plan_add_from(p, get, sp, dp, size, false);
+		sp = dp = NULL;
+	} else if (get && !ftpc_connected(sh->cl))
+		st = shell_failed(sh, cmd, sp);
+	else
+		shell_complain(sh, FTPC_EXIT_OK, cmd, sp, "skipped: not a "
 		    "file or directory");
 	if (r != FTP_OK)
-		status = shell_complain(sh, FTPC_EXIT_LOCAL, cmd, ldir,
+		st = shell_complain(sh, FTPC_EXIT_LOCAL, cmd, sdir,
 		    ftp_strerror(r));
-	free(rp);
-	free(lp);
-	return status;
+	free(sp);
+	free(dp);
+	return st;
 }
 
-/* Adds local directory ldir (to become rdir) and all beneath it. */
+/* Adds source directory sdir (to become ddir) and all beneath it. */
 static int
-plan_local_tree(struct shell *sh, struct plan *p, const char *cmd,
-    const char *ldir, const char *rdir, int depth)
+plan_tree(struct shell *sh, struct plan *p, const char *cmd, bool get,
+    const char *sdir, const char *ddir, int depth)
 {
 	struct shell_listing l = { 0 };
 	int st = FTPC_EXIT_OK, r;
 
 	if (depth > SHELL_TREE_DEPTH)
-		return shell_complain(sh, FTPC_EXIT_LOCAL, cmd, ldir,
-		    "more than 64 directory levels");
-	if ((r = plan_add(p, strdup(rdir), strdup(ldir), 0, true)) !=
-	    FTP_OK || (r = shell_list_local(ldir, &l)) != FTP_OK)
-		st = shell_complain(sh, FTPC_EXIT_LOCAL, cmd, ldir,
+		return shell_complain(sh, get ? FTPC_EXIT_REMOTE :
+		    FTPC_EXIT_LOCAL, cmd, sdir, "more than 64 directory "
+		    "levels");
+	if ((r = plan_add_from(p, get, strdup(sdir), strdup(ddir), 0, true)) !=
+	    FTP_OK)
+		return shell_complain(sh, FTPC_EXIT_LOCAL, cmd, sdir,
+		    ftp_strerror(r));
+	if (get && shell_list_remote(sh, sdir, &l) != FTP_OK)
+		st = shell_failed(sh, cmd, sdir);
+	else if (!get && (r = shell_list_local(sdir, &l)) != FTP_OK)
+		st = shell_complain(sh, FTPC_EXIT_LOCAL, cmd, sdir,
 		    ftp_strerror(r));
 	for (size_t i = 0; i < l.n && st == FTPC_EXIT_OK; i++)
-		st = plan_local_entry(sh, p, cmd, ldir, rdir, &l.v[i], depth);
+		st = plan_entry(sh, p, cmd, get, sdir, ddir, &l.v[i], depth);
 	shell_listing_free(&l);
 	return st;
 }
@@ -412,7 +393,7 @@ get_tree(struct shell *sh, const char *cmd, const char *remote,
 		st = shell_complain(sh, FTPC_EXIT_USAGE, cmd, remote,
 		    "no name for the local copy; give LOCAL, a new "
 		    "directory");
-	else if ((st = plan_remote_tree(sh, &p, cmd, top, target, 0)) ==
+	else if ((st = plan_tree(sh, &p, cmd, true, top, target, 0)) ==
 	    FTPC_EXIT_OK)
 		st = plan_run(sh, cmd, true, &p, flags);
 	plan_free(&p);
@@ -453,7 +434,7 @@ put_tree(struct shell *sh, const char *cmd, const char *local,
 		if (target == NULL)
 			st = shell_complain(sh, FTPC_EXIT_LOCAL, cmd, local,
 			    ftp_strerror(FTP_E_NOMEM));
-		else if ((st = plan_local_tree(sh, &p, cmd, top, target, 0)) ==
+		else if ((st = plan_tree(sh, &p, cmd, false, top, target, 0)) ==
 		    FTPC_EXIT_OK)
 			st = plan_run(sh, cmd, false, &p, flags);
 	}

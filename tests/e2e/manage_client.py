@@ -18,9 +18,8 @@ import zlib
 import harness
 from harness import (ABORT, DATA, DELETE, END, ERROR, FEATURE_ABORT,
                      FEATURE_MANAGE, FILE, GET, INFO, MKDIR, RENAME, RMDIR,
-                     S_NOT_EMPTY, STAT, CONNECTION_STATUSES, TYPE_NAMES,
-                     ProtocolViolation, RawClient, Reader,
-                     ServerError, p_string, parse_error)
+                     S_NOT_EMPTY, STAT, TYPE_NAMES, ProtocolViolation,
+                     RawClient, Reader, ServerError, p_string)
 
 GET_COMPRESS = 0x1
 MANAGE_REQUESTS = {t: TYPE_NAMES[t] for t in (STAT, MKDIR, RMDIR, DELETE,
@@ -65,21 +64,6 @@ class ManageClient(RawClient):
         fr = super().recv_frame()
         if fr.type == INFO and not self.granted & FEATURE_MANAGE:
             raise ProtocolViolation('INFO in a session without MANAGE')
-        return fr
-
-    def expect(self, fid, *types):
-        fr = self.recv_frame()
-        if fr.type == ERROR and fr.id in (fid, 0):
-            status, message = parse_error(fr.body)
-            if fr.id == 0 and status not in CONNECTION_STATUSES:
-                raise ProtocolViolation('id-0 ERROR with status %d' % status)
-            raise ServerError(status, message, fr.id)
-        if fr.id != fid:
-            raise ProtocolViolation('%s with id %d, expected %d' %
-                                    (type_name(fr.type), fr.id, fid))
-        if fr.type not in types:
-            raise ProtocolViolation('got %s, expected %s' % (
-                type_name(fr.type), '/'.join(type_name(t) for t in types)))
         return fr
 
     # --- MANAGE (5.10) ---

@@ -1,13 +1,14 @@
 /*
  * local.c - the local-directory backend: setup, confined path resolution,
- * stat and reading.  Uploads, changes to the tree, listings and recovery
- * live in local_*.c.
+ * stat, reading, and the lock that marks a kept upload in use.  Uploads,
+ * changes to the tree, listings and recovery live in local_*.c.
  *
  * Every lookup goes through openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)
  * relative to the root's descriptor, so the kernel, not string handling,
  * keeps paths (symlinks included) beneath the root.
  */
 #include <linux/openat2.h>
+#include <sys/file.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -278,4 +279,42 @@ lfile_close(struct stor_file *f)
 
 	close(lf->fd);
 	free(lf);
+}
+
+/*
+ * Locks the kept upload name in dfd, as an upload would (local_upload.c):
+ * 0 with *fd holding the lock, -ENOENT if it has gone, -ENOTEMPTY if an
+ * upload holds it or it is not a regular file (then it is not the
+ * store's to remove).  Locking races a commit renaming it away, so the
+ * lock counts only if the name still leads to the locked file.
+ */
+int
+lstor_partial_lock(int dfd, const char *name, int *fd)
+{
+	struct stat a, b;
+	int r;
+
+	*fd = -1;
+	/* Look before opening: opening a device node can have effects. */
+	if (fstatat(dfd, name, &a, AT_SYMLINK_NOFOLLOW) != 0)
+		return -errno;
+	if (!S_ISREG(a.st_mode))
+		return -ENOTEMPTY;
+	*fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_NOCTTY | O_CLOEXEC);
+	if (*fd < 0)
+		return errno == ELOOP ? -ENOTEMPTY : -errno;
+	if (flock(*fd, LOCK_EX | LOCK_NB) != 0)
+		r = errno == EWOULDBLOCK ? -ENOTEMPTY : -errno;
+	else if (fstat(*fd, &a) != 0 ||
+	    fstatat(dfd, name, &b, AT_SYMLINK_NOFOLLOW) != 0)
+		r = -errno;
+	else if (!S_ISREG(a.st_mode) || a.st_ino != b.st_ino ||
+	    a.st_dev != b.st_dev)
+		r = -ENOTEMPTY;
+	else
+		return 0;
+	close(*fd);
+	*fd = -1;
+	return r;
 }

@@ -38,6 +38,11 @@ bool lstor_same_file(const struct stat *a, const struct stat *b);
 int lstor_sum_get(int fd, uint32_t *sum);
 int lstor_sum_set(int fd, uint32_t sum, const struct stat *opened);
 
+/* Locks the kept upload name in dfd (see local.c): 0 with *fd holding the
+ * lock, -ENOENT if it has gone, -ENOTEMPTY if an upload holds it or it is
+ * not a regular file. */
+int lstor_partial_lock(int dfd, const char *name, int *fd);
+
 int lstor_upload_begin(struct store *st, const char *path,
 		       struct stor_upload **out);
 int lstor_upload_write(struct stor_upload *up, const void *src, size_t len);

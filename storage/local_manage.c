@@ -10,7 +10,6 @@
  * fsynced after the change so that it survives a crash; the change has
  * happened by then, so a failed fsync does not turn it into a failure.
  */
-#include <sys/file.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -96,44 +95,6 @@ is_partial(const char *name)
 }
 
 /*
- * Locks the kept upload name in dfd, as an upload would (local_upload.c):
- * 0 with *fd holding the lock, -ENOENT if it has gone, -ENOTEMPTY if an
- * upload holds it or it is not a regular file (then it is not the
- * store's to remove).  Locking races a commit renaming it away, so the
- * lock counts only if the name still leads to the locked file.
- */
-static int
-partial_lock(int dfd, const char *name, int *fd)
-{
-	struct stat a, b;
-	int r;
-
-	*fd = -1;
-	/* Look before opening: opening a device node can have effects. */
-	if (fstatat(dfd, name, &a, AT_SYMLINK_NOFOLLOW) != 0)
-		return -errno;
-	if (!S_ISREG(a.st_mode))
-		return -ENOTEMPTY;
-	*fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_NOCTTY | O_CLOEXEC);
-	if (*fd < 0)
-		return errno == ELOOP ? -ENOTEMPTY : -errno;
-	if (flock(*fd, LOCK_EX | LOCK_NB) != 0)
-		r = errno == EWOULDBLOCK ? -ENOTEMPTY : -errno;
-	else if (fstat(*fd, &a) != 0 ||
-	    fstatat(dfd, name, &b, AT_SYMLINK_NOFOLLOW) != 0)
-		r = -errno;
-	else if (!S_ISREG(a.st_mode) || a.st_ino != b.st_ino ||
-	    a.st_dev != b.st_dev)
-		r = -ENOTEMPTY;
-	else
-		return 0;
-	close(*fd);
-	*fd = -1;
-	return r;
-}
-
-/*
  * One pass over the directory d: -ENOTEMPTY at the first entry that is not
  * a kept upload free to go.  With remove, each kept upload is unlinked
  * while locked, so no upload can be resuming it as it goes.
@@ -156,7 +117,7 @@ scan(DIR *d, bool remove)
 		 * upload in progress), is someone's. */
 		if (!is_partial(de->d_name))
 			return -ENOTEMPTY;
-		if ((r = partial_lock(dirfd(d), de->d_name, &fd)) == -ENOENT)
+		if ((r = lstor_partial_lock(dirfd(d), de->d_name, &fd)) == -ENOENT)
 			continue;
 		if (r != 0)
 			return r;

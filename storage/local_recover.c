@@ -7,7 +7,6 @@
  * hostile) tree cannot exhaust descriptors; temporaries deeper than that
  * stay hidden and harmless.
  */
-#include <sys/file.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -34,28 +33,32 @@ has_prefix(const char *name, const char *prefix)
 	return strncmp(name, prefix, strlen(prefix)) == 0;
 }
 
+/* True if the partial has been written to within max_age. */
+static bool
+too_young(const struct stat *sb, const struct sweep *sw)
+{
+	return (int64_t)sb->st_mtim.tv_sec > (int64_t)sw->now - sw->max_age;
+}
+
 /* Removes an old partial unless an upload holds it (its lock); 1 if it
- * was removed. */
+ * was removed.  Its age is judged before the lock (a young one is not
+ * even locked, so no resume is told "busy" for it) and again once locked,
+ * since an upload may have written and let go in between. */
 static int
 sweep_partial(DIR *d, const char *name, const struct sweep *sw)
 {
 	struct stat sb;
-	int fd, r = 0;
+	int fd, r;
 
-	fd = openat(dirfd(d), name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT || errno == ELOOP ? 0 : -errno;
+	if (fstatat(dirfd(d), name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (too_young(&sb, sw))
+		return 0;
+	if ((r = lstor_partial_lock(dirfd(d), name, &fd)) != 0)
+		return r == -ENOENT || r == -ENOTEMPTY ? 0 : r;
 	if (fstat(fd, &sb) != 0)
 		r = -errno;
-	else if (!S_ISREG(sb.st_mode) ||
-	    (int64_t)sb.st_mtim.tv_sec > (int64_t)sw->now - sw->max_age ||
-	    flock(fd, LOCK_EX | LOCK_NB) != 0)
-		r = 0;
-	/* An upload may have written and let go between the look and the
-	 * lock: judge its age again now that it cannot change. */
-	else if (fstat(fd, &sb) != 0 ||
-	    (int64_t)sb.st_mtim.tv_sec > (int64_t)sw->now - sw->max_age)
+	else if (too_young(&sb, sw))
 		r = 0;
 	else if (unlinkat(dirfd(d), name, 0) == 0)
 		r = 1;
